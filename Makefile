@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0
+# autofs KUnit suite: install it into a kernel tree and run it.
+#   make run                   Debian's linux-source-6.12, UML
+#   make run KERNEL_SRC=DIR    your tree
+#   make test                  everything this project checks
+
+KERNEL_SRC ?=
+ARCH ?= um
+export KERNEL_SRC ARCH
+
+.PHONY: all apply run test test-tooling lint test-suite
+
+all: run
+
+# Install the suite (test file, .kunitconfig, Kconfig/Makefile hooks) into KERNEL_SRC.
+apply:
+	@scripts/apply.sh "$(KERNEL_SRC)"
+
+# The main job: apply the suite and run it with kunit.py.
+run:
+	@scripts/run.sh
+
+# Project tests: tooling, style, then the suite itself.
+test: test-tooling lint test-suite
+
+test-tooling:
+	@tests/tooling.sh
+
+lint:
+	@tests/lint.sh
+
+# make run, plus: every declared case ran and none failed or skipped.
+test-suite:
+	@tests/suite.sh

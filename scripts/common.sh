@@ -1,0 +1,47 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# Shared helpers for the autofs KUnit tooling; sourced, not run.
+
+# shellcheck disable=SC2034  # variables are used by the scripts that source this
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${AUTOFS_KUNIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/autofs-kunit}
+DEBIAN_SRC_PKG=linux-source-6.12
+PATCH="$TOP/patches/autofs-kunit.patch"
+# Files the suite adds to a kernel tree, relative to its root.
+ADDED_FILES="fs/autofs/autofs_kunit.c fs/autofs/.kunitconfig"
+
+die() {
+	echo "${0##*/}: error: $*" >&2
+	exit 1
+}
+
+note() {
+	echo "${0##*/}: $*" >&2
+}
+
+# check_kernel_tree DIR: a one-line error unless DIR is a kernel tree we can use.
+check_kernel_tree() {
+	local dir=$1
+
+	[ -n "$dir" ] || die "no kernel tree given (KERNEL_SRC is empty)"
+	[ -d "$dir" ] || die "$dir: no such directory"
+	if ! grep -q '^VERSION = ' "$dir/Makefile" 2>/dev/null || [ ! -d "$dir/fs/autofs" ] ||
+	   [ ! -x "$dir/tools/testing/kunit/kunit.py" ]; then
+		die "$dir: not a Linux kernel tree (need Makefile, fs/autofs and tools/testing/kunit/kunit.py)"
+	fi
+	grep -q 'autofs_parse_fd' "$dir/fs/autofs/inode.c" ||
+		die "$dir: fs/autofs/inode.c has no autofs_parse_fd(): kernels before the autofs mount-API conversion (6.6) are not supported"
+}
+
+kernel_version() {
+	awk -F' = ' '$1 == "VERSION" { v = $2 } $1 == "PATCHLEVEL" { p = $2 }
+		$1 == "SUBLEVEL" { s = $2 } END { print (v == "" ? "unknown" : v "." p "." s) }' "$1/Makefile"
+}
+
+# build_dir TREE ARCH [FLAVOUR]: a build directory in the cache, one per tree, arch and flavour.
+build_dir() {
+	local tree key
+	tree=$(cd "$1" && pwd -P)
+	key=$(printf '%s' "$tree" | sha1sum | cut -c1-10)
+	echo "$CACHE/build/$(basename "$tree")-$key-$2${3:+-$3}"
+}

@@ -1,0 +1,27 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# run.sh [kunit.py run options...]: apply the suite to $KERNEL_SRC (default:
+# Debian's linux-source-6.12) and run it with kunit.py. The exit status is
+# kunit.py's.
+set -eu
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
+
+arch=${ARCH:-um}
+"$TOP/scripts/deps.sh" gcc make flex bison bc python3 patch libc6-dev
+case "$arch" in
+um) ;;
+x86_64 | i386) "$TOP/scripts/deps.sh" qemu-system-x86 libelf-dev ;;
+*) die "ARCH=$arch: only um, x86_64 and i386 are supported" ;;
+esac
+
+tree=${KERNEL_SRC:-}
+[ -n "$tree" ] || tree=$("$TOP/scripts/kernel-src.sh")
+"$TOP/scripts/apply.sh" "$tree"
+
+bdir=$(build_dir "$tree" "$arch")
+mkdir -p "$bdir"
+cd "$tree"
+set -x
+exec ./tools/testing/kunit/kunit.py run --kunitconfig fs/autofs --arch "$arch" \
+	--build_dir "$bdir" --jobs "$(nproc)" "$@"
