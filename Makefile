@@ -8,7 +8,7 @@ KERNEL_SRC ?=
 ARCH ?= um
 export KERNEL_SRC ARCH
 
-.PHONY: all apply run test test-tooling lint test-suite
+.PHONY: all apply run prove test test-tooling lint test-suite
 
 all: run
 
@@ -20,8 +20,12 @@ apply:
 run:
 	@scripts/run.sh
 
+# Mutation run: every mutants/*.patch must be killed by the suite.
+prove:
+	@scripts/prove.sh
+
 # Project tests: tooling, style, then the suite itself.
-test: test-tooling lint test-suite
+test: test-tooling lint prove test-suite
 
 test-tooling:
 	@tests/tooling.sh

@@ -428,11 +428,15 @@ static void parse_fd_installs_pipe_in_sbi(struct kunit *test)
 	struct fs_context *fc = autofs_test_fc(test);
 	struct autofs_sb_info *sbi = fc->s_fs_info;
 	long count;
-	int fd, ret;
+	int fd, ret, i;
 
 	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
 	autofs_test_hold(test, p.wr);
+	/* Like a daemon's stdio: the pipe's number must not be the lowest. */
+	for (i = 0; i < 3; i++)
+		autofs_test_install_fd(test, p.rd);
 	fd = autofs_test_install_fd(test, p.wr);
+	KUNIT_ASSERT_GT(test, fd, 0);
 	count = file_count(p.wr);
 
 	ret = autofs_test_parse_fd(fc, fp->form, p.wr, fd);

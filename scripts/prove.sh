@@ -1,0 +1,165 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# prove.sh: mutation run. Applies each mutants/*.patch to the kernel tree in
+# turn, runs the suite, and shows which cases kill it. The unmodified tree
+# must pass before and after. Builds are incremental in the same build dir
+# as `make run`; the tree is restored on any exit, interrupts included.
+# MUTANTS=GLOB limits the run to matching mutants/GLOB.patch.
+set -eu
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
+
+timeout=${PROVE_TIMEOUT:-120}
+"$TOP/scripts/deps.sh" gcc make flex bison bc python3 patch libc6-dev
+tree=${KERNEL_SRC:-}
+[ -n "$tree" ] || tree=$("$TOP/scripts/kernel-src.sh")
+"$TOP/scripts/apply.sh" "$tree"
+tree=$(cd "$tree" && pwd -P)
+bdir=$(build_dir "$tree" um)
+mkdir -p "$bdir"
+
+work=$(mktemp -d)
+mkdir "$work/orig"
+: >"$work/touched"
+
+restore() {
+	local f
+	while read -r f; do
+		# A plain copy gives the file a new mtime, so the next build
+		# recompiles it and the build dir holds no mutant object.
+		[ -n "$f" ] && cp "$work/orig/$f" "$tree/$f"
+	done <"$work/touched"
+	: >"$work/touched"
+}
+trap 'restore; rm -rf "$work"' EXIT
+
+# Builds and boots run in their own session in the background, so that an
+# interrupt reaches this script at once (and not only when kunit.py is done):
+# the handler stops the whole session and the EXIT trap restores the tree.
+child=
+# shellcheck disable=SC2317  # invoked by trap
+interrupted() {
+	[ -n "$child" ] && kill -TERM -- "-$child" 2>/dev/null
+	wait
+	exit 130
+}
+trap interrupted INT TERM HUP
+
+# kunit ARGS...: run the tree's kunit.py as described above.
+kunit() {
+	local rc=0
+	setsid "$tree/tools/testing/kunit/kunit.py" "$@" &
+	child=$!
+	wait "$child" || rc=$?
+	child=
+	return "$rc"
+}
+
+# patched_files PATCH: the files a patch edits.
+patched_files() {
+	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1"
+}
+
+# run_suite LABEL: build and run; sets $failing, returns 0 pass, 1 fail, 2 no build.
+run_suite() {
+	local label=$1 rc=0
+	failing=
+	if ! kunit build --kunitconfig "$tree/fs/autofs" --build_dir "$bdir" \
+		--jobs "$(nproc)" >"$work/$label.build.log" 2>&1; then
+		tail -n 20 "$work/$label.build.log" >&2
+		return 2
+	fi
+	kunit exec --build_dir "$bdir" --timeout "$timeout" --json="$work/$label.json" \
+		>"$work/$label.log" 2>&1 || rc=$?
+	if [ -s "$work/$label.json" ]; then
+		failing=$("$TOP/scripts/kunit_results.py" failing "$work/$label.json" |
+			sed 's/^autofs_pipe\.//' | paste -sd' ' -)
+		if [ "$rc" -eq 0 ] && ! "$TOP/scripts/kunit_results.py" summary "$work/$label.json" \
+			--cases "$TOP/fs/autofs/autofs_kunit.c" >/dev/null; then
+			rc=1
+		fi
+	fi
+	if [ "$rc" -ne 0 ] && [ -z "$failing" ]; then
+		failing="(kernel crashed or timed out)"
+	fi
+	[ "$rc" -eq 0 ] && return 0
+	return 1
+}
+
+start=$(date +%s)
+status=0
+note "kernel $(kernel_version "$tree") at $tree, build dir $bdir"
+if run_suite baseline; then
+	note "unmodified tree: suite passes"
+else
+	tail -n 30 "$work/baseline.log" >&2
+	die "the unmodified tree does not pass the suite; nothing to prove"
+fi
+
+total=0
+killed=0
+rows=()
+for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
+	[ -e "$patch" ] || die "no mutant matches mutants/${MUTANTS:-*}.patch"
+	name=$(basename "$patch" .patch)
+	desc=$(sed -n 's/^Mutant: //p' "$patch")
+	expect=$(sed -n 's/^Killed-by: //p' "$patch")
+	total=$((total + 1))
+	t0=$(date +%s)
+	if ! patch -d "$tree" -p1 -N --dry-run -s -f <"$patch" >/dev/null 2>&1; then
+		rows+=("$name|DOES NOT APPLY|-|kernel changed: update or drop this mutant")
+		status=1
+		continue
+	fi
+	for f in $(patched_files "$patch"); do
+		mkdir -p "$work/orig/$(dirname "$f")"
+		cp "$tree/$f" "$work/orig/$f"
+		echo "$f" >>"$work/touched"
+	done
+	patch -d "$tree" -p1 -N -s -f --no-backup-if-mismatch <"$patch" >/dev/null
+	rc=0
+	run_suite "$name" || rc=$?
+	restore
+	secs=$(($(date +%s) - t0))
+	if [ "$rc" -eq 2 ]; then
+		rows+=("$name|BUILD FAILED|${secs}s|$desc")
+		status=1
+		continue
+	fi
+	if [ "$rc" -eq 0 ]; then
+		rows+=("$name|SURVIVED|${secs}s|$desc")
+		status=1
+		continue
+	fi
+	missed=
+	for c in $expect; do
+		case " $failing " in
+		*" $c "*) ;;
+		*) missed="$missed $c" ;;
+		esac
+	done
+	killed=$((killed + 1))
+	if [ -n "$missed" ] && [ "$failing" != "(kernel crashed or timed out)" ]; then
+		rows+=("$name|killed, MISSED BY|${secs}s|$desc; not failed:$missed; failed: $failing")
+		status=1
+	else
+		rows+=("$name|killed|${secs}s|$desc; failed: $failing")
+	fi
+done
+
+if run_suite final; then
+	note "restored tree: suite passes again"
+else
+	note "restored tree FAILS the suite"
+	status=1
+fi
+
+printf '\n%-32s %-18s %-6s %s\n' mutant result time "description; failing cases"
+for row in "${rows[@]}"; do
+	IFS='|' read -r n r t d <<<"$row"
+	printf '%-32s %-18s %-6s %s\n' "$n" "$r" "$t" "$d"
+done
+echo
+echo "wall time: $(($(date +%s) - start))s"
+echo "$killed/$total mutants killed"
+exit "$status"
