@@ -8,7 +8,7 @@ KERNEL_SRC ?=
 ARCH ?= um
 export KERNEL_SRC ARCH
 
-.PHONY: all apply run prove test test-tooling lint test-suite
+.PHONY: all apply run prove compat test test-tooling lint test-suite
 
 all: run
 
@@ -24,8 +24,12 @@ run:
 prove:
 	@scripts/prove.sh
 
+# A real 32-bit autofs daemon on a 64-bit kernel, in qemu.
+compat:
+	@compat/run.sh
+
 # Project tests: tooling, style, then the suite itself.
-test: test-tooling lint prove test-suite
+test: test-tooling lint compat prove test-suite
 
 test-tooling:
 	@tests/tooling.sh

@@ -12,13 +12,21 @@ tree=${1:-}
 check_kernel_tree "$tree"
 command -v patch >/dev/null || die "patch(1) is not installed (apt-get install patch)"
 
-if patch -d "$tree" -p1 -R --dry-run -s -f <"$PATCH" >/dev/null 2>&1; then
-	state=applied
-elif patch -d "$tree" -p1 -N --dry-run -s -f <"$PATCH" >/dev/null 2>&1; then
-	state=clean
-else
-	die "$tree: $(basename "$PATCH") does not apply (kernel $(kernel_version "$tree")); tree left unchanged"
-fi
+# Each patch is either applied already or must apply cleanly; the missing
+# ones are applied (a tree set up by an older version of this project gets
+# the newer hooks).
+todo=()
+for p in "${PATCHES[@]}"; do
+	if patch -d "$tree" -p1 -R --dry-run -s -f <"$p" >/dev/null 2>&1; then
+		continue
+	elif patch -d "$tree" -p1 -N --dry-run -s -f <"$p" >/dev/null 2>&1; then
+		todo+=("$p")
+	else
+		die "$tree: $(basename "$p") does not apply (kernel $(kernel_version "$tree")); tree left unchanged"
+	fi
+done
+state=applied
+[ "${#todo[@]}" -eq "${#PATCHES[@]}" ] && state=clean
 
 for f in $ADDED_FILES; do
 	if [ "$state" = clean ] && [ -e "$tree/$f" ]; then
@@ -26,21 +34,25 @@ for f in $ADDED_FILES; do
 	fi
 done
 
-if [ "$state" = clean ]; then
-	patch -d "$tree" -p1 -N -s -f --no-backup-if-mismatch <"$PATCH" ||
-		die "$tree: patch failed after a clean dry run"
-fi
+for p in ${todo[@]+"${todo[@]}"}; do
+	patch -d "$tree" -p1 -N -s -f --no-backup-if-mismatch <"$p" ||
+		die "$tree: $(basename "$p") failed after a clean dry run"
+done
+[ "${#todo[@]}" -gt 0 ] && [ "$state" = applied ] && state=completed
 
 changed=0
 for f in $ADDED_FILES; do
 	# Copy only what differs, so that an unchanged suite rebuilds nothing.
 	if ! cmp -s "$TOP/$f" "$tree/$f"; then
+		mkdir -p "$tree/$(dirname "$f")"
 		cp "$TOP/$f" "$tree/$f"
 		changed=1
 	fi
 done
 
-if [ "$state" = applied ]; then
+if [ "$state" = completed ]; then
+	note "$tree: suite updated (${#todo[@]} new hook patch(es))"
+elif [ "$state" = applied ]; then
 	note "$tree: suite already applied$([ "$changed" = 1 ] && echo '; test files refreshed')"
 else
 	note "$tree: suite applied (kernel $(kernel_version "$tree"))"

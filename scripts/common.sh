@@ -6,9 +6,14 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${AUTOFS_KUNIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/autofs-kunit}
 DEBIAN_SRC_PKG=linux-source-6.12
-PATCH="$TOP/patches/autofs-kunit.patch"
+# Edits of existing kernel files, as minimal-context patches.
+PATCHES=("$TOP"/patches/*.patch)
 # Files the suite adds to a kernel tree, relative to its root.
-ADDED_FILES="fs/autofs/autofs_kunit.c fs/autofs/.kunitconfig"
+ADDED_FILES="fs/autofs/autofs_kunit.c fs/autofs/.kunitconfig
+tools/testing/selftests/filesystems/autofs/autofs_daemon_test.c
+tools/testing/selftests/filesystems/autofs/Makefile
+tools/testing/selftests/filesystems/autofs/config
+tools/testing/selftests/filesystems/autofs/.gitignore"
 
 die() {
 	echo "${0##*/}: error: $*" >&2
@@ -44,4 +49,23 @@ build_dir() {
 	tree=$(cd "$1" && pwd -P)
 	key=$(printf '%s' "$tree" | sha1sum | cut -c1-10)
 	echo "$CACHE/build/$(basename "$tree")-$key-$2${3:+-$3}"
+}
+
+# prepare_tree: apply the suite to $KERNEL_SRC, or to the cached default tree,
+# which is unpacked afresh if an older version of the suite left it in a
+# state the current hooks do not apply to. Sets $tree to its physical path.
+prepare_tree() {
+	tree=${KERNEL_SRC:-}
+	if [ -n "$tree" ]; then
+		"$TOP/scripts/apply.sh" "$tree"
+	else
+		tree=$("$TOP/scripts/kernel-src.sh")
+		if ! "$TOP/scripts/apply.sh" "$tree"; then
+			note "unpacking the cached $DEBIAN_SRC_PKG afresh"
+			rm -f "$tree.unpacked"
+			tree=$("$TOP/scripts/kernel-src.sh")
+			"$TOP/scripts/apply.sh" "$tree"
+		fi
+	fi
+	tree=$(cd "$tree" && pwd -P)
 }

@@ -4,17 +4,16 @@
 # turn, runs the suite, and shows which cases kill it. The unmodified tree
 # must pass before and after. Builds are incremental in the same build dir
 # as `make run`; the tree is restored on any exit, interrupts included.
-# MUTANTS=GLOB limits the run to matching mutants/GLOB.patch.
+# MUTANTS=GLOB limits the run to matching mutants/GLOB.patch. Mutants with a
+# "Compat:" line also run the i386 daemon kselftest under qemu
+# (compat/run.sh); PROVE_COMPAT=0 leaves that out.
 set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
 timeout=${PROVE_TIMEOUT:-120}
 "$TOP/scripts/deps.sh" gcc make flex bison bc python3 patch libc6-dev
-tree=${KERNEL_SRC:-}
-[ -n "$tree" ] || tree=$("$TOP/scripts/kernel-src.sh")
-"$TOP/scripts/apply.sh" "$tree"
-tree=$(cd "$tree" && pwd -P)
+prepare_tree
 bdir=$(build_dir "$tree" um)
 mkdir -p "$bdir"
 
@@ -146,6 +145,48 @@ for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
 		rows+=("$name|killed|${secs}s|$desc; failed: $failing")
 	fi
 done
+
+# The same regressions seen from user space: the 32-bit daemon kselftest in
+# qemu (compat/run.sh) must fail on them while the 64-bit one still passes.
+if [ "${PROVE_COMPAT:-1}" = 1 ]; then
+	for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
+		grep -q '^Compat: ' "$patch" || continue
+		name="$(basename "$patch" .patch) [compat]"
+		total=$((total + 1))
+		t0=$(date +%s)
+		if ! patch -d "$tree" -p1 -N --dry-run -s -f <"$patch" >/dev/null 2>&1; then
+			rows+=("$name|DOES NOT APPLY|-|kernel changed: update or drop this mutant")
+			status=1
+			continue
+		fi
+		for f in $(patched_files "$patch"); do
+			mkdir -p "$work/orig/$(dirname "$f")"
+			cp "$tree/$f" "$work/orig/$f"
+			echo "$f" >>"$work/touched"
+		done
+		patch -d "$tree" -p1 -N -s -f --no-backup-if-mismatch <"$patch" >/dev/null
+		rc=0
+		KERNEL_SRC=$tree setsid "$TOP/compat/run.sh" >"$work/compat.log" 2>&1 &
+		child=$!
+		wait "$child" || rc=$?
+		child=
+		restore
+		secs=$(($(date +%s) - t0))
+		verdicts=$(grep -ao 'autofs-compat: /autofs_daemon_test_[0-9]* [A-Z]*' "$work/compat.log" |
+			sort -u | sed 's|autofs-compat: /autofs_daemon_test_||' | paste -sd' ' -)
+		if [ "$rc" -ne 0 ] && [ "$verdicts" = "32 FAIL 64 PASS" ]; then
+			killed=$((killed + 1))
+			rows+=("$name|killed|${secs}s|i386 daemon in qemu: $verdicts")
+		elif [ "$rc" -ne 0 ]; then
+			killed=$((killed + 1))
+			rows+=("$name|killed, MISSED BY|${secs}s|expected 32 FAIL 64 PASS, got: ${verdicts:-no verdict}")
+			status=1
+		else
+			rows+=("$name|SURVIVED|${secs}s|i386 daemon in qemu: $verdicts")
+			status=1
+		fi
+	done
+fi
 
 if run_suite final; then
 	note "restored tree: suite passes again"

@@ -15,9 +15,7 @@ x86_64 | i386) "$TOP/scripts/deps.sh" qemu-system-x86 libelf-dev ;;
 *) die "ARCH=$arch: only um, x86_64 and i386 are supported" ;;
 esac
 
-tree=${KERNEL_SRC:-}
-[ -n "$tree" ] || tree=$("$TOP/scripts/kernel-src.sh")
-"$TOP/scripts/apply.sh" "$tree"
+prepare_tree
 
 bdir=$(build_dir "$tree" "$arch")
 mkdir -p "$bdir"

@@ -11,13 +11,22 @@ set -eu
 "$TOP/scripts/deps.sh" shellcheck perl
 src=${KERNEL_SRC:-$("$TOP/scripts/kernel-src.sh")}
 checkpatch="$src/scripts/checkpatch.pl"
+# checkpatch drops a cache file into its working directory: keep it out of the clone.
+cd "$(mktemp -d)"
+trap 'rm -rf "$PWD"' EXIT
 
 check "checkpatch --strict: fs/autofs/autofs_kunit.c" \
 	"$checkpatch" --strict --no-tree -q -f "$TOP/fs/autofs/autofs_kunit.c"
 # The hooks are a bare diff, not a commit: only the commit-message checks are off.
-check "checkpatch --strict: patches/autofs-kunit.patch" \
-	"$checkpatch" --strict --no-tree -q --no-signoff \
-	--ignore COMMIT_MESSAGE,MISSING_COMMIT_DESCRIPTION "$PATCH"
+for p in "${PATCHES[@]}"; do
+	check "checkpatch --strict: patches/${p##*/}" \
+		"$checkpatch" --strict --no-tree -q --no-signoff \
+		--ignore COMMIT_MESSAGE,MISSING_COMMIT_DESCRIPTION "$p"
+done
+# The i386 ABI pin is deliberately arch-specific: _Static_assert under __i386__.
+check "checkpatch --strict: the autofs kselftest" \
+	"$checkpatch" --strict --no-tree -q -f --ignore ARCH_DEFINES,CAMELCASE \
+	"$TOP/tools/testing/selftests/filesystems/autofs/autofs_daemon_test.c"
 
 mapfile -t scripts < <(cd "$TOP" && find scripts tests .ci -type f \( -name '*.sh' -o -path .ci/run \) | sort)
 shellcheck_all() {

@@ -31,14 +31,23 @@ expect_refusal() {
 # A tiny kernel tree: the files apply.sh touches, from the default tree.
 src=$("$TOP/scripts/kernel-src.sh")
 mini="$work/mini"
-mkdir -p "$mini/fs" "$mini/tools/testing/kunit"
+mkdir -p "$mini/fs" "$mini/tools/testing/kunit" "$mini/tools/testing/selftests/filesystems"
 cp "$src/Makefile" "$mini/"
 cp -r "$src/fs/autofs" "$mini/fs/"
 cp "$src/tools/testing/kunit/kunit.py" "$mini/tools/testing/kunit/"
-if patch -d "$mini" -p1 -R --dry-run -s -f <"$PATCH" >/dev/null 2>&1; then
-	patch -d "$mini" -p1 -R -s -f --no-backup-if-mismatch <"$PATCH"
-	for f in $ADDED_FILES; do rm -f "$mini/$f"; done
-fi
+cp "$src/tools/testing/selftests/Makefile" "$mini/tools/testing/selftests/"
+# unapply MINI: take the suite out again (the default tree may have it).
+unapply() {
+	local p
+	for p in "${PATCHES[@]}"; do
+		if patch -d "$1" -p1 -R --dry-run -s -f <"$p" >/dev/null 2>&1; then
+			patch -d "$1" -p1 -R -s -f --no-backup-if-mismatch <"$p" || return 1
+		fi
+	done
+	for f in $ADDED_FILES; do rm -f "$1/$f"; done
+	rmdir "$1/tools/testing/selftests/filesystems/autofs" 2>/dev/null || true
+}
+unapply "$mini"
 pristine=$(tree_sum "$mini")
 
 # Refusals leave the tree as it was.
@@ -78,6 +87,12 @@ expect_refusal "apply refuses to overwrite a foreign autofs_kunit.c" "exists but
 	"$TOP/scripts/apply.sh" "$stray"
 check "tree with a foreign autofs_kunit.c is unchanged" [ "$sum" = "$(tree_sum "$stray")" ]
 
+half="$work/half"
+cp -r "$mini" "$half"
+patch -d "$half" -p1 -s -f --no-backup-if-mismatch <"$TOP/patches/autofs-selftest.patch"
+check "apply completes a tree that has only some of the hooks" "$TOP/scripts/apply.sh" "$half"
+check "completed tree has the KUnit hooks" grep -q '^config AUTOFS_KUNIT_TEST' "$half/fs/autofs/Kconfig"
+
 # Applying, then applying again.
 check "apply installs the suite into a clean tree" "$TOP/scripts/apply.sh" "$mini"
 for f in $ADDED_FILES; do
@@ -85,6 +100,7 @@ for f in $ADDED_FILES; do
 done
 check "apply hooked AUTOFS_KUNIT_TEST into Kconfig" grep -q '^config AUTOFS_KUNIT_TEST' "$mini/fs/autofs/Kconfig"
 check "apply hooked autofs_kunit.o into the Makefile" grep -q 'autofs_kunit.o' "$mini/fs/autofs/Makefile"
+check "apply added the selftest to TARGETS" grep -qx 'TARGETS += filesystems/autofs' "$mini/tools/testing/selftests/Makefile"
 check "apply left no .orig or .rej files" [ -z "$(find "$mini" -name '*.orig' -o -name '*.rej')" ]
 applied=$(tree_sum "$mini")
 "$TOP/scripts/apply.sh" "$mini" 2>"$work/err" && rc=0 || rc=$?
@@ -94,9 +110,7 @@ check "apply on an applied tree changes nothing" [ "$applied" = "$(tree_sum "$mi
 echo "/* edited */" >>"$mini/fs/autofs/autofs_kunit.c"
 check "apply refreshes an edited test file" "$TOP/scripts/apply.sh" "$mini"
 check "refreshed test file matches the project's" cmp -s "$TOP/fs/autofs/autofs_kunit.c" "$mini/fs/autofs/autofs_kunit.c"
-check "patch reverses cleanly (minimal, self-contained hooks)" \
-	patch -d "$mini" -p1 -R -s -f --no-backup-if-mismatch -i "$PATCH"
-for f in $ADDED_FILES; do rm -f "$mini/$f"; done
+check "patches reverse cleanly (minimal, self-contained hooks)" unapply "$mini"
 check "reversed tree equals the pristine one" [ "$pristine" = "$(tree_sum "$mini")" ]
 
 # run.sh on bad input: one line, no build.

@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A minimal autofs v5 daemon: mount autofs with a pipe, let another process
+ * group look names up under the mount, read each request from the pipe with
+ * the daemon's own sizeof(struct autofs_v5_packet), check every field, and
+ * answer with AUTOFS_IOC_READY or AUTOFS_IOC_FAIL.
+ *
+ * Built with -m32 it is the compat daemon that commit 64f371bc3107 ("autofs:
+ * make the autofsv5 packet file descriptor use a packetized pipe") exists
+ * for: on x86_64 the kernel writes 304-byte packets, an i386 daemon reads
+ * 300, and only a packet pipe drops the 4 bytes of padding. Commit
+ * 546694b8f658 ("autofs: add autofs_parse_fd()") lost the packet mode; a
+ * 32-bit build of this test then reads a misaligned second request and
+ * fails, where a 32-bit systemd simply hung at boot.
+ *
+ * Every wait is bounded: poll() before each read, alarm() in each looker-up,
+ * and teardown makes the mount catatonic, which releases any waiter.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/auto_fs.h>
+
+#include "../../kselftest_harness.h"
+
+#ifdef __i386__
+/* The layout a 32-bit daemon reads: no tail padding after the __u64 ino. */
+_Static_assert(sizeof(struct autofs_v5_packet) == 300, "i386 autofs_v5_packet is 300 bytes");
+#endif
+
+#ifndef FSCONFIG_SET_FLAG
+#define FSCONFIG_SET_FLAG	0
+#define FSCONFIG_SET_STRING	1
+#define FSCONFIG_SET_FD		5
+#define FSCONFIG_CMD_CREATE	6
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH	0x00000004
+#endif
+
+/* Bounds for every wait, in milliseconds and seconds. */
+#define REQUEST_TIMEOUT_MS	5000
+#define LOOKUP_TIMEOUT_S	10
+#define NR_NAMES		4
+
+static const char * const names[NR_NAMES] = { "alpha", "beta", "gamma", "delta" };
+
+static int sys_fsopen(const char *fs, unsigned int flags)
+{
+	return syscall(__NR_fsopen, fs, flags);
+}
+
+static int sys_fsconfig(int fd, unsigned int cmd, const char *key, const void *val, int aux)
+{
+	return syscall(__NR_fsconfig, fd, cmd, key, val, aux);
+}
+
+static int sys_fsmount(int fd, unsigned int flags, unsigned int attr)
+{
+	return syscall(__NR_fsmount, fd, flags, attr);
+}
+
+static int sys_move_mount(int from_dfd, const char *from, int to_dfd, const char *to,
+			  unsigned int flags)
+{
+	return syscall(__NR_move_mount, from_dfd, from, to_dfd, to, flags);
+}
+
+/* Even-numbered names are mounted (READY), odd ones do not exist (FAIL). */
+static bool answer_ready(int i)
+{
+	return i % 2 == 0;
+}
+
+/*
+ * A process in its own process group, so that autofs treats it as a user
+ * and not as the daemon, looks @name up. Exit status 0 when the lookup
+ * returned what the daemon's answer implies.
+ */
+static pid_t start_lookup(const char *mnt, const char *name, bool ready)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	pid_t pid;
+	int ret;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	setpgid(0, 0);
+	alarm(LOOKUP_TIMEOUT_S);
+	snprintf(path, sizeof(path), "%s/%s", mnt, name);
+	ret = stat(path, &st);
+	if (ready)
+		_exit(ret == 0 && S_ISDIR(st.st_mode) ? 0 : 1);
+	_exit(ret == -1 && errno == ENOENT ? 0 : 2);
+}
+
+FIXTURE(autofs_daemon) {
+	int rd;			/* read end of the request pipe */
+	int ioctlfd;		/* the mount's root, for READY/FAIL */
+	char mnt[64];
+	bool mounted;
+	pid_t lookups[NR_NAMES];
+};
+
+FIXTURE_VARIANT(autofs_daemon) {
+	bool fsconfig;		/* fsopen()/fsconfig(FSCONFIG_SET_FD) or mount(2) data */
+};
+
+FIXTURE_VARIANT_ADD(autofs_daemon, mount_data) {
+	.fsconfig = false,
+};
+
+FIXTURE_VARIANT_ADD(autofs_daemon, fsconfig_set_fd) {
+	.fsconfig = true,
+};
+
+static int mount_autofs(const char *mnt, int pipefd, bool fsconfig)
+{
+	char opts[128], num[16];
+	int fsfd, mfd, ret;
+
+	if (!fsconfig) {
+		snprintf(opts, sizeof(opts), "fd=%d,pgrp=%d,minproto=5,maxproto=5,indirect",
+			 pipefd, getpgrp());
+		return mount("autofs_test", mnt, "autofs", 0, opts);
+	}
+
+	fsfd = sys_fsopen("autofs", 0);
+	if (fsfd < 0)
+		return -1;
+	snprintf(num, sizeof(num), "%d", getpgrp());
+	ret = sys_fsconfig(fsfd, FSCONFIG_SET_FD, "fd", NULL, pipefd);
+	if (!ret)
+		ret = sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "pgrp", num, 0);
+	if (!ret)
+		ret = sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "minproto", "5", 0);
+	if (!ret)
+		ret = sys_fsconfig(fsfd, FSCONFIG_SET_STRING, "maxproto", "5", 0);
+	if (!ret)
+		ret = sys_fsconfig(fsfd, FSCONFIG_SET_FLAG, "indirect", NULL, 0);
+	if (!ret)
+		ret = sys_fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+	if (ret) {
+		close(fsfd);
+		return -1;
+	}
+	mfd = sys_fsmount(fsfd, 0, 0);
+	close(fsfd);
+	if (mfd < 0)
+		return -1;
+	ret = sys_move_mount(mfd, "", AT_FDCWD, mnt, MOVE_MOUNT_F_EMPTY_PATH);
+	close(mfd);
+	return ret;
+}
+
+FIXTURE_SETUP(autofs_daemon)
+{
+	int pipefd[2];
+
+	self->rd = -1;
+	self->ioctlfd = -1;
+	self->mounted = false;
+	memset(self->lookups, 0, sizeof(self->lookups));
+
+	if (geteuid())
+		SKIP(return, "must be root to mount autofs");
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	snprintf(self->mnt, sizeof(self->mnt), "/tmp/autofs_test.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->mnt));
+
+	/* What automount does: a plain pipe, the write end to the kernel. */
+	ASSERT_EQ(0, pipe(pipefd));
+	self->rd = pipefd[0];
+	if (mount_autofs(self->mnt, pipefd[1], variant->fsconfig)) {
+		int err = errno;
+
+		close(pipefd[1]);
+		if (err == ENODEV)
+			SKIP(return, "autofs is not available (CONFIG_AUTOFS_FS)");
+		TH_LOG("mounting autofs on %s: %s", self->mnt, strerror(err));
+		ASSERT_EQ(0, err);
+	}
+	self->mounted = true;
+	close(pipefd[1]);	/* the kernel holds its own reference */
+
+	self->ioctlfd = open(self->mnt, O_RDONLY | O_DIRECTORY);
+	ASSERT_LE(0, self->ioctlfd);
+}
+
+FIXTURE_TEARDOWN(autofs_daemon)
+{
+	int i;
+
+	/* Catatonic mode wakes every waiter: no looker-up can hang. */
+	if (self->ioctlfd >= 0) {
+		ioctl(self->ioctlfd, AUTOFS_IOC_CATATONIC, 0);
+		close(self->ioctlfd);
+	}
+	for (i = 0; i < NR_NAMES; i++) {
+		if (self->lookups[i] > 0) {
+			kill(self->lookups[i], SIGKILL);
+			waitpid(self->lookups[i], NULL, 0);
+		}
+	}
+	if (self->rd >= 0)
+		close(self->rd);
+	if (self->mounted)
+		umount2(self->mnt, MNT_DETACH);
+	rmdir(self->mnt);
+}
+
+/* Read one request as a daemon of this ABI does, waiting a bounded time. */
+static ssize_t read_request(int rd, struct autofs_v5_packet *pkt)
+{
+	struct pollfd pfd = { .fd = rd, .events = POLLIN };
+	int ret = poll(&pfd, 1, REQUEST_TIMEOUT_MS);
+
+	if (ret <= 0)
+		return ret ? -1 : -ETIMEDOUT;
+	memset(pkt, 0, sizeof(*pkt));
+	return read(rd, pkt, sizeof(*pkt));
+}
+
+/* Index of the name this request is for, or -1. */
+static int request_index(const struct autofs_v5_packet *pkt)
+{
+	int i;
+
+	for (i = 0; i < NR_NAMES; i++)
+		if (pkt->len == strlen(names[i]) && !memcmp(pkt->name, names[i], pkt->len + 1))
+			return i;
+	return -1;
+}
+
+/* Mount or refuse, as the request for name @i asks. */
+static int answer(const char *mnt, int ioctlfd, const struct autofs_v5_packet *pkt, int i)
+{
+	char path[PATH_MAX];
+
+	if (!answer_ready(i))
+		return ioctl(ioctlfd, AUTOFS_IOC_FAIL, pkt->wait_queue_token);
+	snprintf(path, sizeof(path), "%s/%s", mnt, names[i]);
+	if (mkdir(path, 0755))
+		return -1;
+	return ioctl(ioctlfd, AUTOFS_IOC_READY, pkt->wait_queue_token);
+}
+
+/* Every field of the request for name @i, triggered by process @pid. */
+static void expect_request(struct __test_metadata *_metadata,
+			   const struct autofs_v5_packet *pkt, int i, pid_t pid)
+{
+	EXPECT_EQ(5, pkt->hdr.proto_version);
+	EXPECT_EQ(autofs_ptype_missing_indirect, pkt->hdr.type);
+	EXPECT_NE(0, pkt->wait_queue_token);
+	EXPECT_EQ(strlen(names[i]), pkt->len);
+	EXPECT_STREQ(names[i], pkt->name);
+	EXPECT_EQ((__u32)pid, pkt->pid);
+	EXPECT_EQ((__u32)pid, pkt->tgid);
+	EXPECT_EQ(getuid(), pkt->uid);
+	EXPECT_EQ(getgid(), pkt->gid);
+	EXPECT_NE(0, pkt->dev);
+	EXPECT_NE(0, pkt->ino);
+}
+
+static void expect_lookup_result(struct __test_metadata *_metadata, pid_t pid, int i)
+{
+	int status = 0;
+
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status)) {
+		TH_LOG("lookup of %s did not finish (signal %d)", names[i],
+		       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	}
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("lookup of %s did not return what the daemon answered (%s)",
+		       names[i], answer_ready(i) ? "READY" : "FAIL");
+	}
+}
+
+/* One lookup at a time: every request arrives whole and at its start. */
+TEST_F(autofs_daemon, sequential_lookups_read_whole_requests)
+{
+	struct autofs_v5_packet pkt;
+	struct pollfd pfd;
+	ssize_t n;
+	int i;
+
+	TH_LOG("reading requests of %zu bytes", sizeof(pkt));
+	for (i = 0; i < NR_NAMES; i++) {
+		self->lookups[i] = start_lookup(self->mnt, names[i], answer_ready(i));
+		ASSERT_LT(0, self->lookups[i]);
+		n = read_request(self->rd, &pkt);
+		ASSERT_EQ(sizeof(pkt), n) {
+			TH_LOG("request %d for %s: read returned %zd", i, names[i], n);
+		}
+		expect_request(_metadata, &pkt, i, self->lookups[i]);
+		ASSERT_EQ(i, request_index(&pkt)) {
+			TH_LOG("request %d is misaligned: name field reads \"%.16s\"", i, pkt.name);
+		}
+		ASSERT_EQ(0, answer(self->mnt, self->ioctlfd, &pkt, i));
+		expect_lookup_result(_metadata, self->lookups[i], i);
+		self->lookups[i] = 0;
+	}
+
+	/* Nothing may be left over: no padding of any request. */
+	pfd = (struct pollfd){ .fd = self->rd, .events = POLLIN };
+	EXPECT_EQ(0, poll(&pfd, 1, 0)) {
+		TH_LOG("bytes left in the pipe after the last request");
+	}
+}
+
+/* All lookups at once: several requests queued in the pipe together. */
+TEST_F(autofs_daemon, concurrent_lookups_read_whole_requests)
+{
+	struct autofs_v5_packet pkt;
+	bool seen[NR_NAMES] = { false };
+	ssize_t n;
+	int i, k;
+
+	for (i = 0; i < NR_NAMES; i++) {
+		self->lookups[i] = start_lookup(self->mnt, names[i], answer_ready(i));
+		ASSERT_LT(0, self->lookups[i]);
+	}
+	for (k = 0; k < NR_NAMES; k++) {
+		n = read_request(self->rd, &pkt);
+		ASSERT_EQ(sizeof(pkt), n) {
+			TH_LOG("request %d: read returned %zd", k, n);
+		}
+		i = request_index(&pkt);
+		ASSERT_LE(0, i) {
+			TH_LOG("request %d is misaligned: name field reads \"%.16s\"", k, pkt.name);
+		}
+		ASSERT_FALSE(seen[i]);
+		seen[i] = true;
+		expect_request(_metadata, &pkt, i, self->lookups[i]);
+		ASSERT_EQ(0, answer(self->mnt, self->ioctlfd, &pkt, i));
+	}
+	for (i = 0; i < NR_NAMES; i++) {
+		expect_lookup_result(_metadata, self->lookups[i], i);
+		self->lookups[i] = 0;
+	}
+}
+
+TEST_HARNESS_MAIN
