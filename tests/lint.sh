@@ -11,9 +11,9 @@ set -eu
 "$TOP/scripts/deps.sh" shellcheck perl
 src=${KERNEL_SRC:-$("$TOP/scripts/kernel-src.sh")}
 checkpatch="$src/scripts/checkpatch.pl"
-# checkpatch drops a cache file into its working directory: keep it out of the clone.
-cd "$(mktemp -d)"
-trap 'rm -rf "$PWD"' EXIT
+# checkpatch seeds its CamelCase list from, and caches it in, the working
+# directory: run it in the kernel tree, not in the clone.
+cd "$src"
 
 check "checkpatch --strict: fs/autofs/autofs_kunit.c" \
 	"$checkpatch" --strict --no-tree -q -f "$TOP/fs/autofs/autofs_kunit.c"
