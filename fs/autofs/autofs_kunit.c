@@ -39,6 +39,8 @@
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/module.h>
 
 #include "autofs_i.h"
@@ -571,28 +573,56 @@ static void parse_fd_twice_releases_first_pipe(struct kunit *test)
 	autofs_test_rebalance(second.wr, count2 + (sbi->pipe == second.wr));
 }
 
+/* One "key" or "key=value" mount option, as mount(2) data carries it. */
+static int autofs_test_parse_opt(struct fs_context *fc, const char *opt)
+{
+	const char *eq = strchr(opt, '=');
+	char key[32];
+
+	if (!eq)
+		return vfs_parse_fs_string(fc, opt, NULL, 0);
+	if (eq - opt >= sizeof(key))
+		return -EINVAL;
+	memcpy(key, opt, eq - opt);
+	key[eq - opt] = '\0';
+	return vfs_parse_fs_string(fc, key, eq + 1, strlen(eq + 1));
+}
+
 /*
- * A real autofs mount through its fs_context, as mount(2) creates it, then
- * made catatonic as after a daemon crash: the state in which a restarted
- * daemon hands over a new pipe with AUTOFS_DEV_IOCTL_SETPIPEFD.
+ * A real autofs mount through its fs_context, as mount(2) creates it, with
+ * the write end of @p as its pipe and @opts ("direct", "maxproto=4", ...)
+ * as further mount options. Unmounted when the case ends.
  */
-static struct autofs_sb_info *autofs_test_catatonic_mount(struct kunit *test)
+static struct vfsmount *autofs_test_mount(struct kunit *test, struct autofs_test_pipe *p,
+					  const char *const *opts)
 {
 	struct fs_context *fc = autofs_test_fc(test);
-	struct autofs_test_pipe p;
-	struct autofs_sb_info *sbi;
 	struct vfsmount *mnt;
 	int fd;
 
-	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
-	fd = autofs_test_install_fd(test, p.wr);
-	KUNIT_ASSERT_EQ(test, autofs_test_vfs_parse_fd(fc, AUTOFS_TEST_FD_FILE, p.wr, fd), 0);
+	autofs_test_make_pipe(test, p, AUTOFS_TEST_WR_FLAGS);
+	fd = autofs_test_install_fd(test, p->wr);
+	KUNIT_ASSERT_EQ(test, autofs_test_vfs_parse_fd(fc, AUTOFS_TEST_FD_FILE, p->wr, fd), 0);
+	for (; opts && *opts; opts++)
+		KUNIT_ASSERT_EQ_MSG(test, autofs_test_parse_opt(fc, *opts), 0,
+				    "mount option %s", *opts);
 
 	mnt = fc_mount(fc);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mnt);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_mntput, mnt), 0);
+	return mnt;
+}
 
-	sbi = autofs_sbi(mnt->mnt_sb);
+/*
+ * A mount made catatonic as after a daemon crash: the state in which a
+ * restarted daemon hands over a new pipe with AUTOFS_DEV_IOCTL_SETPIPEFD.
+ */
+static struct autofs_sb_info *autofs_test_catatonic_mount(struct kunit *test)
+{
+	struct autofs_test_pipe p;
+	struct autofs_sb_info *sbi;
+
+	sbi = autofs_sbi(autofs_test_mount(test, &p, NULL)->mnt_sb);
 	autofs_catatonic_mode(sbi);
 	KUNIT_ASSERT_NULL(test, sbi->pipe);
 	KUNIT_ASSERT_TRUE(test, sbi->flags & AUTOFS_SBI_CATATONIC);
@@ -801,6 +831,257 @@ static void v4_packets_read_one_per_read(struct kunit *test)
 	}
 }
 
+/*
+ * The kernel's own packet writer: autofs_wait() -> autofs_notify_daemon() ->
+ * autofs_write(), driven on a real mount. A helper kthread plays the process
+ * that walks into the mount and waits; the case plays the daemon.
+ */
+
+/* How long the daemon side waits for a request or a waiter, in ms. */
+#define AUTOFS_TEST_WAIT_MS	10000
+
+struct autofs_test_waiter {
+	struct autofs_sb_info *sbi;
+	struct path path;
+	enum autofs_notify notify;
+	struct task_struct *task;
+	struct completion done;
+	/* What the request must carry, recorded by the waiter itself. */
+	pid_t pid;
+	pid_t tgid;
+	uid_t uid;
+	gid_t gid;
+	int status;
+};
+
+static int autofs_test_waiter_fn(void *data)
+{
+	struct autofs_test_waiter *w = data;
+
+	w->pid = task_pid_nr(current);
+	w->tgid = task_tgid_nr(current);
+	w->uid = from_kuid(&init_user_ns, current_uid());
+	w->gid = from_kgid(&init_user_ns, current_gid());
+	w->status = autofs_wait(w->sbi, &w->path, w->notify);
+	complete(&w->done);
+
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+	return 0;
+}
+
+/*
+ * Runs however the case ended: catatonic mode wakes a waiter that no daemon
+ * answered, so kthread_stop() cannot hang.
+ */
+static void autofs_test_stop_waiter(void *data)
+{
+	struct autofs_test_waiter *w = data;
+
+	autofs_catatonic_mode(w->sbi);
+	kthread_stop(w->task);
+	path_put(&w->path);
+}
+
+/*
+ * Start a process-like kthread that waits on @name under the root of @mnt
+ * (or on the root itself for a direct mount, @name NULL).
+ */
+static struct autofs_test_waiter *autofs_test_start_waiter(struct kunit *test,
+							   struct vfsmount *mnt,
+							   const char *name,
+							   enum autofs_notify notify)
+{
+	struct autofs_test_waiter *w;
+	struct dentry *dentry;
+
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->sbi = autofs_sbi(mnt->mnt_sb);
+	w->notify = notify;
+	init_completion(&w->done);
+
+	/* An indirect key is a negative dentry in the root, as a lookup leaves it. */
+	dentry = name ? d_alloc_name(mnt->mnt_root, name) : dget(mnt->mnt_root);
+	KUNIT_ASSERT_NOT_NULL(test, dentry);
+	w->path.mnt = mntget(mnt);
+	w->path.dentry = dentry;
+
+	w->task = kthread_run(autofs_test_waiter_fn, w, "autofs_test_waiter");
+	if (IS_ERR(w->task)) {
+		path_put(&w->path);
+		KUNIT_FAIL_AND_ABORT(test, "kthread_run: %ld", PTR_ERR(w->task));
+	}
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_stop_waiter, w), 0);
+	return w;
+}
+
+/* Read one request, waiting a bounded time for it to arrive. */
+static ssize_t autofs_test_read_request(struct file *rd, void *buf, size_t size)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(AUTOFS_TEST_WAIT_MS);
+	ssize_t n;
+
+	memset(buf, 0, size);
+	for (;;) {
+		n = kernel_read(rd, buf, size, NULL);
+		if (n != -EAGAIN || time_after(jiffies, deadline))
+			return n;
+		msleep(20);
+	}
+}
+
+/* The daemon's answer, and the status the waiter must get back from it. */
+static void autofs_test_release(struct kunit *test, struct autofs_test_waiter *w,
+				autofs_wqt_t token, int status)
+{
+	unsigned long left;
+
+	KUNIT_ASSERT_EQ_MSG(test, autofs_wait_release(w->sbi, token, status), 0,
+			    "no wait with token %u", token);
+	left = wait_for_completion_timeout(&w->done, msecs_to_jiffies(AUTOFS_TEST_WAIT_MS));
+	KUNIT_ASSERT_GT_MSG(test, left, 0, "waiter not woken by autofs_wait_release()");
+	KUNIT_EXPECT_EQ_MSG(test, w->status, status,
+			    "autofs_wait() must return the status the daemon gave");
+}
+
+/* Every field of a v5 request as autofs_notify_daemon() must fill it. */
+static void autofs_test_expect_v5(struct kunit *test, const struct autofs_v5_packet *pkt,
+				  const struct autofs_test_waiter *w, int type,
+				  const char *name)
+{
+	struct super_block *sb = w->sbi->sb;
+
+	KUNIT_EXPECT_EQ(test, pkt->hdr.proto_version, 5);
+	KUNIT_EXPECT_EQ(test, pkt->hdr.type, type);
+	KUNIT_EXPECT_NE(test, pkt->wait_queue_token, 0);
+	KUNIT_EXPECT_EQ(test, pkt->dev, new_encode_dev(sb->s_dev));
+	KUNIT_EXPECT_EQ(test, pkt->ino, d_inode(sb->s_root)->i_ino);
+	KUNIT_EXPECT_EQ(test, pkt->uid, w->uid);
+	KUNIT_EXPECT_EQ(test, pkt->gid, w->gid);
+	KUNIT_EXPECT_EQ(test, pkt->pid, w->pid);
+	KUNIT_EXPECT_EQ(test, pkt->tgid, w->tgid);
+	KUNIT_EXPECT_EQ(test, pkt->len, strnlen(pkt->name, sizeof(pkt->name)));
+	if (name)
+		KUNIT_EXPECT_STREQ(test, pkt->name, name);
+	else
+		KUNIT_EXPECT_GT_MSG(test, pkt->len, 0, "direct request needs a key");
+}
+
+struct autofs_test_request_param {
+	const char *desc;
+	const char *opt;		/* "indirect" or "direct" */
+	enum autofs_notify notify;
+	int type;
+	int status;			/* the daemon's answer */
+};
+
+static const struct autofs_test_request_param autofs_test_requests[] = {
+	{ "indirect_mount_ready", "indirect", NFY_MOUNT, autofs_ptype_missing_indirect, 0 },
+	{ "indirect_mount_fail", "indirect", NFY_MOUNT, autofs_ptype_missing_indirect, -ENOENT },
+	{ "direct_mount_ready", "direct", NFY_MOUNT, autofs_ptype_missing_direct, 0 },
+	{ "indirect_expire_done", "indirect", NFY_EXPIRE, autofs_ptype_expire_indirect, 0 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(autofs_test_requests, autofs_test_requests, desc);
+
+/*
+ * A v5 request written by the kernel and read by an i386 daemon: one whole
+ * request per read, every field right, and the waiter gets the answer.
+ */
+static void notify_daemon_v5_request_reads_whole_at_compat_size(struct kunit *test)
+{
+	const struct autofs_test_request_param *rp = test->param_value;
+	const size_t compat = sizeof(struct autofs_v5_packet_i386);
+	const char *const opts[] = { "minproto=5", "maxproto=5", rp->opt, NULL };
+	const char *name = strcmp(rp->opt, "direct") ? "key" : NULL;
+	struct autofs_test_waiter *w;
+	struct autofs_v5_packet *pkt;
+	struct autofs_test_pipe p;
+	struct vfsmount *mnt;
+	ssize_t n;
+
+	pkt = kunit_kzalloc(test, sizeof(*pkt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	mnt = autofs_test_mount(test, &p, opts);
+	w = autofs_test_start_waiter(test, mnt, name, rp->notify);
+
+	n = autofs_test_read_request(p.rd, pkt, compat);
+	KUNIT_ASSERT_EQ_MSG(test, n, (ssize_t)compat,
+			    "request read at the i386 size (pipe f_flags=%#x)", p.wr->f_flags);
+	autofs_test_expect_v5(test, pkt, w, rp->type, name);
+	KUNIT_EXPECT_EQ_MSG(test, kernel_read(p.rd, pkt, 1, NULL), (ssize_t)-EAGAIN,
+			    "the request's padding must not stay in the pipe");
+	autofs_test_release(test, w, pkt->wait_queue_token, rp->status);
+}
+
+/* Several waits outstanding at once: each request whole and aligned. */
+static void notify_daemon_concurrent_requests_stay_aligned(struct kunit *test)
+{
+	static const char *const names[] = { "alpha", "beta", "gamma" };
+	const size_t compat = sizeof(struct autofs_v5_packet_i386);
+	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
+	struct autofs_test_waiter *w[ARRAY_SIZE(names)];
+	struct autofs_v5_packet *pkt;
+	struct autofs_test_pipe p;
+	struct vfsmount *mnt;
+	bool seen[ARRAY_SIZE(names)] = { };
+	ssize_t n;
+	int i, k;
+
+	pkt = kunit_kzalloc(test, sizeof(*pkt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	mnt = autofs_test_mount(test, &p, opts);
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		w[i] = autofs_test_start_waiter(test, mnt, names[i], NFY_MOUNT);
+
+	for (k = 0; k < ARRAY_SIZE(names); k++) {
+		n = autofs_test_read_request(p.rd, pkt, compat);
+		KUNIT_ASSERT_EQ_MSG(test, n, (ssize_t)compat, "request %d", k);
+		for (i = 0; i < ARRAY_SIZE(names); i++)
+			if (!strcmp(pkt->name, names[i]))
+				break;
+		KUNIT_ASSERT_LT_MSG(test, i, (int)ARRAY_SIZE(names),
+				    "request %d is misaligned: name field reads \"%.16s\"",
+				    k, pkt->name);
+		KUNIT_ASSERT_FALSE(test, seen[i]);
+		seen[i] = true;
+		autofs_test_expect_v5(test, pkt, w[i], autofs_ptype_missing_indirect, names[i]);
+		autofs_test_release(test, w[i], pkt->wait_queue_token, i ? -ENOENT : 0);
+	}
+}
+
+/* A v4 daemon gets v4 requests of their own size, one per read. */
+static void notify_daemon_v4_request_has_v4_size(struct kunit *test)
+{
+	const char *const opts[] = { "minproto=4", "maxproto=4", NULL };
+	union autofs_v5_packet_union *buf;
+	struct autofs_packet_missing *mp;
+	struct autofs_test_waiter *w;
+	struct autofs_test_pipe p;
+	struct vfsmount *mnt;
+	ssize_t n;
+
+	buf = kunit_kzalloc(test, sizeof(*buf), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	mnt = autofs_test_mount(test, &p, opts);
+	w = autofs_test_start_waiter(test, mnt, "key", NFY_MOUNT);
+
+	n = autofs_test_read_request(p.rd, buf, sizeof(*buf));
+	KUNIT_ASSERT_EQ_MSG(test, n, (ssize_t)sizeof(*mp),
+			    "a v4 request is one struct autofs_packet_missing");
+	mp = (struct autofs_packet_missing *)buf;
+	KUNIT_EXPECT_EQ(test, mp->hdr.proto_version, 4);
+	KUNIT_EXPECT_EQ(test, mp->hdr.type, autofs_ptype_missing);
+	KUNIT_EXPECT_EQ(test, mp->len, 3);
+	KUNIT_EXPECT_STREQ(test, mp->name, "key");
+	autofs_test_release(test, w, mp->wait_queue_token, 0);
+}
+
 static struct kunit_case autofs_pipe_cases[] = {
 	KUNIT_CASE_PARAM(parse_fd_sets_packet_mode, autofs_test_form_gen_params),
 	KUNIT_CASE_PARAM(parse_fd_clears_nonblock, autofs_test_form_gen_params),
@@ -815,6 +1096,10 @@ static struct kunit_case autofs_pipe_cases[] = {
 	KUNIT_CASE(v5_packet_short_read_keeps_next_packet_aligned),
 	KUNIT_CASE(v5_stream_without_packet_mode_misaligns),
 	KUNIT_CASE(v4_packets_read_one_per_read),
+	KUNIT_CASE_PARAM(notify_daemon_v5_request_reads_whole_at_compat_size,
+			 autofs_test_requests_gen_params),
+	KUNIT_CASE(notify_daemon_concurrent_requests_stay_aligned),
+	KUNIT_CASE(notify_daemon_v4_request_has_v4_size),
 	{}
 };
 
