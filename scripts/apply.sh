@@ -19,7 +19,7 @@ todo=()
 for p in "${PATCHES[@]}"; do
 	if patch -d "$tree" -p1 -R --dry-run -s -f <"$p" >/dev/null 2>&1; then
 		continue
-	elif patch -d "$tree" -p1 -N --dry-run -s -f <"$p" >/dev/null 2>&1; then
+	elif patch -d "$tree" -p1 -N --dry-run -s -t <"$p" >/dev/null 2>&1; then
 		todo+=("$p")
 	else
 		die "$tree: $(basename "$p") does not apply (kernel $(kernel_version "$tree")); tree left unchanged"
@@ -35,7 +35,7 @@ for f in $ADDED_FILES; do
 done
 
 for p in ${todo[@]+"${todo[@]}"}; do
-	patch -d "$tree" -p1 -N -s -f --no-backup-if-mismatch <"$p" ||
+	patch -d "$tree" -p1 -N -s -t --no-backup-if-mismatch <"$p" ||
 		die "$tree: $(basename "$p") failed after a clean dry run"
 done
 [ "${#todo[@]}" -gt 0 ] && [ "$state" = applied ] && state=completed

@@ -105,7 +105,7 @@ for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
 	expect=$(sed -n 's/^Killed-by: //p' "$patch")
 	total=$((total + 1))
 	t0=$(date +%s)
-	if ! patch -d "$tree" -p1 -N --dry-run -s -f <"$patch" >/dev/null 2>&1; then
+	if ! patch -d "$tree" -p1 -N --dry-run -s -t <"$patch" >/dev/null 2>&1; then
 		rows+=("$name|DOES NOT APPLY|-|kernel changed: update or drop this mutant")
 		status=1
 		continue
@@ -115,7 +115,7 @@ for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
 		cp "$tree/$f" "$work/orig/$f"
 		echo "$f" >>"$work/touched"
 	done
-	patch -d "$tree" -p1 -N -s -f --no-backup-if-mismatch <"$patch" >/dev/null
+	patch -d "$tree" -p1 -N -s -t --no-backup-if-mismatch <"$patch" >/dev/null
 	rc=0
 	run_suite "$name" || rc=$?
 	restore
@@ -154,7 +154,7 @@ if [ "${PROVE_COMPAT:-1}" = 1 ]; then
 		name="$(basename "$patch" .patch) [compat]"
 		total=$((total + 1))
 		t0=$(date +%s)
-		if ! patch -d "$tree" -p1 -N --dry-run -s -f <"$patch" >/dev/null 2>&1; then
+		if ! patch -d "$tree" -p1 -N --dry-run -s -t <"$patch" >/dev/null 2>&1; then
 			rows+=("$name|DOES NOT APPLY|-|kernel changed: update or drop this mutant")
 			status=1
 			continue
@@ -164,7 +164,7 @@ if [ "${PROVE_COMPAT:-1}" = 1 ]; then
 			cp "$tree/$f" "$work/orig/$f"
 			echo "$f" >>"$work/touched"
 		done
-		patch -d "$tree" -p1 -N -s -f --no-backup-if-mismatch <"$patch" >/dev/null
+		patch -d "$tree" -p1 -N -s -t --no-backup-if-mismatch <"$patch" >/dev/null
 		rc=0
 		KERNEL_SRC=$tree setsid "$TOP/compat/run.sh" >"$work/compat.log" 2>&1 &
 		child=$!

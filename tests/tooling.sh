@@ -32,7 +32,7 @@ expect_refusal() {
 src=$("$TOP/scripts/kernel-src.sh")
 mini="$work/mini"
 mkdir -p "$mini/fs" "$mini/tools/testing/kunit" "$mini/tools/testing/selftests/filesystems"
-cp "$src/Makefile" "$mini/"
+cp "$src/Makefile" "$src/MAINTAINERS" "$mini/"
 cp -r "$src/fs/autofs" "$mini/fs/"
 cp "$src/tools/testing/kunit/kunit.py" "$mini/tools/testing/kunit/"
 cp "$src/tools/testing/selftests/Makefile" "$mini/tools/testing/selftests/"
@@ -89,9 +89,20 @@ check "tree with a foreign autofs_kunit.c is unchanged" [ "$sum" = "$(tree_sum "
 
 half="$work/half"
 cp -r "$mini" "$half"
-patch -d "$half" -p1 -s -f --no-backup-if-mismatch <"$TOP/patches/autofs-selftest.patch"
+patch -d "$half" -p1 -s -t --no-backup-if-mismatch <"$TOP/patches/autofs-selftest.patch"
 check "apply completes a tree that has only some of the hooks" "$TOP/scripts/apply.sh" "$half"
 check "completed tree has the KUnit hooks" grep -q '^config AUTOFS_KUNIT_TEST' "$half/fs/autofs/Kconfig"
+
+# A patch with only some of its hunks in the tree (an older version of the
+# hooks, or a hand edit): refused, and no hunk applied twice.
+partial="$work/partial"
+cp -r "$mini" "$partial"
+sed -i 's|^TARGETS += filesystems/binderfs$|&\nTARGETS += filesystems/autofs|' \
+	"$partial/tools/testing/selftests/Makefile"
+sum=$(tree_sum "$partial")
+expect_refusal "apply refuses a patch that is only partly in the tree" "does not apply" \
+	"$TOP/scripts/apply.sh" "$partial"
+check "partly patched tree is unchanged" [ "$sum" = "$(tree_sum "$partial")" ]
 
 # Applying, then applying again.
 check "apply installs the suite into a clean tree" "$TOP/scripts/apply.sh" "$mini"
