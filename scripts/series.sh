@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# series.sh: a git format-patch series of the suite against KERNEL_SRC's
+# HEAD (a git tree), or against Debian's linux-source-6.12 in a throwaway
+# git tree. Patch 1: the KUnit suite; patch 2: the kselftest. Signed off by
+# the runner's own git identity; checkpatch --strict on every patch;
+# get_maintainer.pl output in the cover letter. The series goes to
+# $SERIES_OUT (default: series-out/ in this clone).
+set -eu
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
+
+out=${SERIES_OUT:-$TOP/series-out}
+"$TOP/scripts/deps.sh" git patch perl python3-ply
+
+if [ -n "${KERNEL_SRC:-}" ]; then
+	check_kernel_tree "$KERNEL_SRC"
+	git -C "$KERNEL_SRC" rev-parse --verify -q HEAD >/dev/null ||
+		die "$KERNEL_SRC: not a git tree with a commit (make series needs one to base the patches on)"
+	repo=$(cd "$KERNEL_SRC" && pwd -P)
+else
+	# Debian's source has no history: a throwaway git tree, committed once.
+	repo="$CACHE/series/$DEBIAN_SRC_PKG"
+	if ! git -C "$repo" rev-parse --verify -q HEAD >/dev/null 2>&1; then
+		"$TOP/scripts/deps.sh" "$DEBIAN_SRC_PKG" xz-utils
+		tarball=$(dpkg-query -L "$DEBIAN_SRC_PKG" | grep -m1 '\.tar\.xz$')
+		rm -rf "$repo"
+		mkdir -p "$repo"
+		note "making a throwaway git tree from $tarball in $repo"
+		tar -xJf "$tarball" -C "$repo" --strip-components=1
+		git -C "$repo" init -q
+		# Debian appends "/*" to the top .gitignore: add everything regardless.
+		git -C "$repo" add -A -f .
+		git -C "$repo" -c user.name=autofs-kunit -c user.email=autofs-kunit@invalid \
+			commit -q -m "Linux $(kernel_version "$repo") ($DEBIAN_SRC_PKG)"
+	fi
+	check_kernel_tree "$repo"
+fi
+
+name=$(git -C "$repo" config user.name || true)
+email=$(git -C "$repo" config user.email || true)
+if [ -z "$name" ] || [ -z "$email" ]; then
+	die "no git identity: set git config user.name and user.email; the series is signed off by you"
+fi
+
+# Work in a detached worktree: the caller's tree and branch stay as they are.
+wt=$(mktemp -d)
+# shellcheck disable=SC2317  # invoked by trap
+cleanup() {
+	git -C "$repo" worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
+	git -C "$repo" worktree prune
+}
+trap cleanup EXIT
+git -C "$repo" worktree add -q --detach "$wt" HEAD
+base=$(git -C "$wt" rev-parse HEAD)
+
+commit_part() {
+	local msg=$1 patch=$2
+	shift 2
+	patch -d "$wt" -p1 -N -s -t --no-backup-if-mismatch <"$patch" ||
+		die "$repo: $(basename "$patch") does not apply to HEAD"
+	for f in "$@"; do
+		mkdir -p "$wt/$(dirname "$f")"
+		cp "$TOP/$f" "$wt/$f"
+		git -C "$wt" add -f "$f"
+	done
+	git -C "$wt" add -u
+	git -C "$wt" commit -q -s -F "$msg"
+}
+commit_part "$TOP/series/0001.msg" "$TOP/patches/autofs-kunit.patch" \
+	fs/autofs/autofs_kunit.c fs/autofs/.kunitconfig
+commit_part "$TOP/series/0002.msg" "$TOP/patches/autofs-selftest.patch" \
+	tools/testing/selftests/filesystems/autofs/autofs_daemon_test.c \
+	tools/testing/selftests/filesystems/autofs/Makefile \
+	tools/testing/selftests/filesystems/autofs/config \
+	tools/testing/selftests/filesystems/autofs/.gitignore
+
+rm -rf "$out"
+mkdir -p "$out"
+git -C "$wt" format-patch -q --cover-letter --base="$base" -o "$out" "$base..HEAD"
+git -C "$wt" format-patch -q --stdout "$base..HEAD" >"$out/series.mbox"
+
+# The cover letter: subject, text, and who should get the series.
+cover=$(ls "$out"/0000-cover-letter.patch)
+maint=$(cd "$wt" && ./scripts/get_maintainer.pl --no-git --no-git-fallback "$out"/000[1-9]-*.patch)
+python3 - "$cover" "$TOP/series/cover.txt" "$maint" <<'PY'
+import sys
+path, text_path, maint = sys.argv[1:4]
+text = open(text_path).read().split('\n', 1)
+cover = open(path).read()
+cover = cover.replace('*** SUBJECT HERE ***', text[0])
+body = text[1].strip() + '\n\nget_maintainer.pl:\n' + maint.strip()
+cover = cover.replace('*** BLURB HERE ***', body)
+open(path, 'w').write(cover)
+PY
+
+# Errors and warnings fail; CHECKs are printed for the reader. A tree
+# without history cannot resolve the commit ids the messages cite.
+ignore=
+[ "$(git -C "$repo" rev-list --count HEAD)" -gt 1 ] || ignore=--ignore=UNKNOWN_COMMIT_ID
+rc=0
+for p in "$out"/000[1-9]-*.patch; do
+	# "Does MAINTAINERS need updating?" is moot when every added file is
+	# already covered by a subsystem entry: check that, then ignore it.
+	extra=
+	covered=yes
+	while read -r f; do
+		(cd "$wt" && ./scripts/get_maintainer.pl --no-git --no-git-fallback -f "$f") |
+			grep -v 'THE REST' | grep -q '(maintainer:' || covered=no
+	done < <(awk '/^--- \/dev\/null/ { n = 1; next }
+		n && /^\+\+\+ b\// { print substr($2, 3) } { n = 0 }' "$p")
+	[ "$covered" = yes ] && extra=--ignore=FILE_PATH_CHANGES
+	(cd "$wt" && ./scripts/checkpatch.pl --strict -q $ignore $extra "$p") >"$p.checkpatch" 2>&1 || true
+	total=$(grep -m1 '^total:' "$p.checkpatch" || echo "total: 0 errors, 0 warnings, 0 checks")
+	echo "checkpatch --strict: $(basename "$p"): $total"
+	grep -E '^(ERROR|WARNING|CHECK):' "$p.checkpatch" | sed 's/^/    /' || true
+	grep -qE '^total: 0 errors, 0 warnings' <<<"$total" || rc=1
+	rm -f "$p.checkpatch"
+done
+echo "series against $(git -C "$repo" log -1 --format='%h (%s)' "$base") in $out:"
+ls "$out"
+exit "$rc"
