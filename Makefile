@@ -8,7 +8,7 @@ KERNEL_SRC ?=
 ARCH ?= um
 export KERNEL_SRC ARCH
 
-.PHONY: all apply run prove compat series series-check test test-tooling lint test-suite
+.PHONY: all apply run prove compat bench-compat series series-check test test-tooling lint test-suite
 
 all: run
 
@@ -27,6 +27,10 @@ prove:
 # A real 32-bit autofs daemon on a 64-bit kernel, in qemu.
 compat:
 	@compat/run.sh
+
+# Benchmark, not a test: cold and warm time to verdict of make compat.
+bench-compat:
+	@compat/bench.sh
 
 # The upstream patch series (KUnit suite, kselftest) against KERNEL_SRC's
 # git HEAD, or a throwaway git tree of Debian's 6.12; checkpatch summary.

@@ -16,7 +16,7 @@ qemu_timeout=${COMPAT_TIMEOUT:-180}
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
 
 prepare_tree
-bdir=$(build_dir "$tree" x86_64 compat)
+bdir=$(build_dir "$tree" x86_64 "${COMPAT_FLAVOUR:-compat}")
 out="$bdir/compat"
 mkdir -p "$out"
 kmake() {
