@@ -4,7 +4,8 @@
 
 # shellcheck disable=SC2034  # variables are used by the scripts that source this
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CACHE=${AUTOFS_KUNIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/autofs-kunit}
+home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+CACHE=${AUTOFS_KUNIT_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/autofs-kunit}
 DEBIAN_SRC_PKG=linux-source-6.12
 # Edits of existing kernel files, as minimal-context patches.
 PATCHES=("$TOP"/patches/*.patch)
