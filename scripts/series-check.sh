@@ -39,8 +39,9 @@ for p in "$out"/000[1-9]-*.patch; do
 		rc=1
 	fi
 	if [ -d "$wt/tools/testing/selftests/filesystems/autofs" ]; then
-		if make -s -C "$wt" headers >"$bdir.selftest.log" 2>&1 &&
-		   make -C "$wt/tools/testing/selftests" TARGETS=filesystems/autofs \
+		# The native headers and compiler, whatever ARCH the caller exported.
+		if env -u ARCH make -s -C "$wt" headers >"$bdir.selftest.log" 2>&1 &&
+		   env -u ARCH make -C "$wt/tools/testing/selftests" TARGETS=filesystems/autofs \
 			>>"$bdir.selftest.log" 2>&1 &&
 		   [ -x "$wt/tools/testing/selftests/filesystems/autofs/autofs_daemon_test" ] &&
 		   [ -x "$wt/tools/testing/selftests/filesystems/autofs/autofs_daemon_test_32" ]; then
