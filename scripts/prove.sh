@@ -44,19 +44,36 @@ interrupted() {
 }
 trap interrupted INT TERM HUP
 
-# kunit ARGS...: run the tree's kunit.py as described above.
-kunit() {
+# in_session COMMAND...: run COMMAND as described above.
+in_session() {
 	local rc=0
-	setsid "$tree/tools/testing/kunit/kunit.py" "$@" &
+	setsid "$@" &
 	child=$!
 	wait "$child" || rc=$?
 	child=
 	return "$rc"
 }
 
+kunit() {
+	in_session "$tree/tools/testing/kunit/kunit.py" "$@"
+}
+
 # patched_files PATCH: the files a patch edits.
 patched_files() {
 	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1"
+}
+
+# apply_mutant PATCH: back up the files it edits (restore() puts them back)
+# and apply it; fails, touching nothing, if it does not apply.
+apply_mutant() {
+	local f
+	patch -d "$tree" -p1 -N --dry-run -s -t <"$1" >/dev/null 2>&1 || return 1
+	for f in $(patched_files "$1"); do
+		mkdir -p "$work/orig/$(dirname "$f")"
+		cp "$tree/$f" "$work/orig/$f"
+		echo "$f" >>"$work/touched"
+	done
+	patch -d "$tree" -p1 -N -s -t --no-backup-if-mismatch <"$1" >/dev/null
 }
 
 # run_suite LABEL: build and run; sets $failing, returns 0 pass, 1 fail, 2 no build.
@@ -105,17 +122,11 @@ for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
 	expect=$(sed -n 's/^Killed-by: //p' "$patch")
 	total=$((total + 1))
 	t0=$(date +%s)
-	if ! patch -d "$tree" -p1 -N --dry-run -s -t <"$patch" >/dev/null 2>&1; then
+	if ! apply_mutant "$patch"; then
 		rows+=("$name|DOES NOT APPLY|-|kernel changed: update or drop this mutant")
 		status=1
 		continue
 	fi
-	for f in $(patched_files "$patch"); do
-		mkdir -p "$work/orig/$(dirname "$f")"
-		cp "$tree/$f" "$work/orig/$f"
-		echo "$f" >>"$work/touched"
-	done
-	patch -d "$tree" -p1 -N -s -t --no-backup-if-mismatch <"$patch" >/dev/null
 	rc=0
 	run_suite "$name" || rc=$?
 	restore
@@ -154,22 +165,13 @@ if [ "${PROVE_COMPAT:-1}" = 1 ]; then
 		name="$(basename "$patch" .patch) [compat]"
 		total=$((total + 1))
 		t0=$(date +%s)
-		if ! patch -d "$tree" -p1 -N --dry-run -s -t <"$patch" >/dev/null 2>&1; then
+		if ! apply_mutant "$patch"; then
 			rows+=("$name|DOES NOT APPLY|-|kernel changed: update or drop this mutant")
 			status=1
 			continue
 		fi
-		for f in $(patched_files "$patch"); do
-			mkdir -p "$work/orig/$(dirname "$f")"
-			cp "$tree/$f" "$work/orig/$f"
-			echo "$f" >>"$work/touched"
-		done
-		patch -d "$tree" -p1 -N -s -t --no-backup-if-mismatch <"$patch" >/dev/null
 		rc=0
-		KERNEL_SRC=$tree setsid "$TOP/compat/run.sh" >"$work/compat.log" 2>&1 &
-		child=$!
-		wait "$child" || rc=$?
-		child=
+		KERNEL_SRC=$tree in_session "$TOP/compat/run.sh" >"$work/compat.log" 2>&1 || rc=$?
 		restore
 		secs=$(($(date +%s) - t0))
 		verdicts=$(grep -ao 'autofs-compat: /autofs_daemon_test_[0-9]* [A-Z]*' "$work/compat.log" |
