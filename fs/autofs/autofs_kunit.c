@@ -709,14 +709,33 @@ static void autofs_test_fill_v5(struct autofs_v5_packet *pkt, int i)
 }
 
 /*
- * Write AUTOFS_TEST_NR_PACKETS native v5 packets into @wr and read them back
- * from @rd at the i386 size, as a 32-bit daemon does. Returns a bitmask of
- * the packets that came back whole and at their own boundary.
+ * How a daemon reads v5 requests: at the i386 size, as a 32-bit daemon on a
+ * 64-bit kernel does (a short read wherever the native packet is larger),
+ * and with a buffer larger than any packet, which is the case that still
+ * tells packet from stream mode where both sizes are equal (i386).
  */
-static unsigned long autofs_test_v5_stream(struct kunit *test, struct file *wr, struct file *rd)
+struct autofs_test_read_param {
+	const char *desc;
+	size_t size;
+};
+
+static const struct autofs_test_read_param autofs_test_reads[] = {
+	{ "read_at_i386_size", sizeof(struct autofs_v5_packet_i386) },
+	{ "read_oversized", sizeof(struct autofs_v5_packet) + sizeof(__u64) },
+};
+
+KUNIT_ARRAY_PARAM_DESC(autofs_test_reads, autofs_test_reads, desc);
+
+/*
+ * Write AUTOFS_TEST_NR_PACKETS native v5 packets into @wr and read them back
+ * from @rd with @rsize-byte reads. Returns a bitmask of the packets that came
+ * back whole (up to @rsize bytes of them) and at their own boundary.
+ */
+static unsigned long autofs_test_v5_stream(struct kunit *test, struct file *wr,
+					   struct file *rd, size_t rsize)
 {
 	const size_t native = sizeof(struct autofs_v5_packet);
-	const size_t compat = sizeof(struct autofs_v5_packet_i386);
+	const size_t want = min(rsize, native);
 	struct autofs_v5_packet *pkt;
 	unsigned long aligned = 0;
 	ssize_t n;
@@ -725,11 +744,11 @@ static unsigned long autofs_test_v5_stream(struct kunit *test, struct file *wr, 
 
 	autofs_test_check_i386_layout();
 	pkt = kunit_kcalloc(test, AUTOFS_TEST_NR_PACKETS, native, GFP_KERNEL);
-	buf = kunit_kzalloc(test, native, GFP_KERNEL);
+	buf = kunit_kzalloc(test, rsize, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	kunit_info(test, "v5 packet: %zu bytes native, %zu bytes for an i386 daemon\n",
-		   native, compat);
+	kunit_info(test, "v5 packet: %zu bytes native, %zu bytes for an i386 daemon; reads of %zu\n",
+		   native, sizeof(struct autofs_v5_packet_i386), rsize);
 
 	/* A few packets into an empty pipe: the writes cannot block. */
 	for (i = 0; i < AUTOFS_TEST_NR_PACKETS; i++) {
@@ -739,16 +758,22 @@ static unsigned long autofs_test_v5_stream(struct kunit *test, struct file *wr, 
 	}
 
 	for (i = 0; i < AUTOFS_TEST_NR_PACKETS; i++) {
-		memset(buf, 0, native);
-		n = kernel_read(rd, buf, compat, NULL);
-		if (n == compat && !memcmp(buf, &pkt[i], compat))
+		memset(buf, 0, rsize);
+		n = kernel_read(rd, buf, rsize, NULL);
+		if (n == want && !memcmp(buf, &pkt[i], want))
 			aligned |= BIT(i);
 	}
 	return aligned;
 }
 
-static void v5_packet_short_read_keeps_next_packet_aligned(struct kunit *test)
+/*
+ * The reason packet mode exists: each read returns one packet, cut short
+ * with the rest discarded if the buffer is smaller, never running into the
+ * next packet if it is larger.
+ */
+static void v5_packets_read_one_per_read(struct kunit *test)
 {
+	const struct autofs_test_read_param *rp = test->param_value;
 	const unsigned long all = GENMASK(AUTOFS_TEST_NR_PACKETS - 1, 0);
 	struct autofs_test_pipe p;
 	struct fs_context *fc = autofs_test_fc(test);
@@ -756,36 +781,36 @@ static void v5_packet_short_read_keeps_next_packet_aligned(struct kunit *test)
 	unsigned long aligned;
 	char byte;
 
-	aligned = autofs_test_v5_stream(test, wr, p.rd);
+	aligned = autofs_test_v5_stream(test, wr, p.rd, rp->size);
 	KUNIT_EXPECT_EQ_MSG(test, aligned, all,
 			    "each %zu-byte read must return one whole packet (bitmask of good packets); pipe f_flags=%#x, see 64f371bc3107 and 546694b8f658",
-			    sizeof(struct autofs_v5_packet_i386), wr->f_flags);
+			    rp->size, wr->f_flags);
 	KUNIT_EXPECT_EQ_MSG(test, kernel_read(p.rd, &byte, 1, NULL), (ssize_t)-EAGAIN,
 			    "padding must be discarded with each packet, not left in the pipe");
 }
 
 /*
  * Negative control for the case above: the same stream through a pipe that
- * is not in packet mode misaligns from the second packet on. If this case
- * fails, the case above proves nothing.
+ * is not in packet mode misaligns. If this case fails, the case above proves
+ * nothing. A read of exactly the native size cannot tell the modes apart.
  */
 static void v5_stream_without_packet_mode_misaligns(struct kunit *test)
 {
-	const size_t native = sizeof(struct autofs_v5_packet);
-	const size_t compat = sizeof(struct autofs_v5_packet_i386);
+	const struct autofs_test_read_param *rp = test->param_value;
+	const unsigned long all = GENMASK(AUTOFS_TEST_NR_PACKETS - 1, 0);
 	struct autofs_test_pipe p;
 	unsigned long aligned;
 
-	if (native == compat)
-		kunit_skip(test,
-			   "v5 packet is %zu bytes here, as for an i386 daemon; nothing to discard",
-			   native);
+	if (rp->size == sizeof(struct autofs_v5_packet))
+		kunit_skip(test, "reads of %zu bytes are exactly the native v5 packet here",
+			   rp->size);
 
 	autofs_test_make_pipe(test, &p, 0);
 	KUNIT_ASSERT_EQ(test, p.wr->f_flags & O_DIRECT, 0);
-	aligned = autofs_test_v5_stream(test, p.wr, p.rd);
-	KUNIT_EXPECT_EQ_MSG(test, aligned, BIT(0),
-			    "a stream pipe should return packet 0 whole and misalign packets after it (bitmask of good packets)");
+	aligned = autofs_test_v5_stream(test, p.wr, p.rd, rp->size);
+	KUNIT_EXPECT_NE_MSG(test, aligned, all,
+			    "a stream pipe should misalign %zu-byte reads of %zu-byte packets",
+			    rp->size, sizeof(struct autofs_v5_packet));
 }
 
 /*
@@ -1093,8 +1118,8 @@ static struct kunit_case autofs_pipe_cases[] = {
 	KUNIT_CASE(dev_ioctl_setpipefd_sets_packet_mode),
 	KUNIT_CASE_PARAM(dev_ioctl_setpipefd_rejects_unusable_file,
 			 autofs_test_setpipefd_bad_gen_params),
-	KUNIT_CASE(v5_packet_short_read_keeps_next_packet_aligned),
-	KUNIT_CASE(v5_stream_without_packet_mode_misaligns),
+	KUNIT_CASE_PARAM(v5_packets_read_one_per_read, autofs_test_reads_gen_params),
+	KUNIT_CASE_PARAM(v5_stream_without_packet_mode_misaligns, autofs_test_reads_gen_params),
 	KUNIT_CASE(v4_packets_read_one_per_read),
 	KUNIT_CASE_PARAM(notify_daemon_v5_request_reads_whole_at_compat_size,
 			 autofs_test_requests_gen_params),
