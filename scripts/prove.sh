@@ -6,7 +6,10 @@
 # as `make run`; the tree is restored on any exit, interrupts included.
 # MUTANTS=GLOB limits the run to matching mutants/GLOB.patch. Mutants with a
 # "Compat:" line also run the i386 daemon kselftest under qemu
-# (compat/run.sh); PROVE_COMPAT=0 leaves that out.
+# (compat/run.sh); PROVE_COMPAT=0 leaves that out. mutants/debug/*.patch are
+# bugs no case can see: each must make make run-debug (ARCH=$PROVE_DEBUG_ARCH,
+# default um) fail with the kernel report its "Killed-by:" line names;
+# PROVE_DEBUG=0 leaves them out.
 set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
@@ -116,7 +119,7 @@ total=0
 killed=0
 rows=()
 for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
-	[ -e "$patch" ] || die "no mutant matches mutants/${MUTANTS:-*}.patch"
+	[ -e "$patch" ] || continue
 	name=$(basename "$patch" .patch)
 	desc=$(sed -n 's/^Mutant: //p' "$patch")
 	expect=$(sed -n 's/^Killed-by: //p' "$patch")
@@ -189,6 +192,67 @@ if [ "${PROVE_COMPAT:-1}" = 1 ]; then
 		fi
 	done
 fi
+
+# report_pattern KIND: what the run-debug output shows for a report of KIND.
+report_pattern() {
+	case "$1" in
+	kmemleak) echo 'log_scan: kmemleak report involving' ;;
+	KASAN) echo 'BUG: KASAN:' ;;
+	lockdep) echo 'WARNING: possible .* locking' ;;
+	*) echo "unknown report kind $1" ;;
+	esac
+}
+
+# run_debug LABEL: make run-debug on the tree as it is now.
+run_debug() {
+	KERNEL_SRC=$tree ARCH=${PROVE_DEBUG_ARCH:-um} in_session "$TOP/scripts/run-debug.sh" \
+		>"$work/$1.log" 2>&1
+}
+
+# shellcheck disable=SC2206  # MUTANTS is a glob
+debug_mutants=("$TOP"/mutants/debug/${MUTANTS:-*}.patch)
+if [ "${PROVE_DEBUG:-1}" = 1 ] && [ -e "${debug_mutants[0]}" ]; then
+	if ! run_debug debug-baseline; then
+		tail -n 30 "$work/debug-baseline.log" >&2
+		die "the unmodified tree does not pass make run-debug; nothing to prove"
+	fi
+	note "unmodified tree: make run-debug passes"
+	for patch in "${debug_mutants[@]}"; do
+		name="debug/$(basename "$patch" .patch)"
+		desc=$(sed -n 's/^Mutant: //p' "$patch")
+		expect=$(sed -n 's/^Killed-by: //p' "$patch")
+		total=$((total + 1))
+		t0=$(date +%s)
+		if ! apply_mutant "$patch"; then
+			rows+=("$name|DOES NOT APPLY|-|kernel changed: update or drop this mutant")
+			status=1
+			continue
+		fi
+		rc=0
+		run_debug debug-mutant || rc=$?
+		restore
+		secs=$(($(date +%s) - t0))
+		failing=$(sed -n 's/^FAIL autofs_pipe\.//p' "$work/debug-mutant.log" | paste -sd' ' -)
+		if [ "$rc" -eq 0 ]; then
+			rows+=("$name|SURVIVED|${secs}s|$desc")
+			status=1
+			continue
+		fi
+		killed=$((killed + 1))
+		missed=
+		for kind in $expect; do
+			grep -q "$(report_pattern "$kind")" "$work/debug-mutant.log" || missed="$missed $kind"
+		done
+		if [ -n "$missed" ]; then
+			rows+=("$name|killed, MISSED BY|${secs}s|$desc; no$missed report; failed: ${failing:-no case}")
+			status=1
+		else
+			rows+=("$name|killed|${secs}s|$desc; $expect report; failed: ${failing:-no case}")
+		fi
+	done
+fi
+
+[ "$total" -gt 0 ] || die "no mutant matches mutants/${MUTANTS:-*}.patch or mutants/debug/${MUTANTS:-*}.patch"
 
 if run_suite final; then
 	note "restored tree: suite passes again"
