@@ -17,7 +17,8 @@ esac
 
 prepare_tree
 
-bdir=$(build_dir "$tree" "$arch")
+# AUTOFS_KUNIT_BUILD_DIR: another build dir (make bench uses its own).
+bdir=${AUTOFS_KUNIT_BUILD_DIR:-$(build_dir "$tree" "$arch")}
 mkdir -p "$bdir"
 cd "$tree"
 set -x
