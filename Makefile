@@ -2,13 +2,17 @@
 # autofs KUnit suite: install it into a kernel tree and run it.
 #   make run                   Debian's linux-source-6.12, UML
 #   make run KERNEL_SRC=DIR    your tree
+#   make run ARCH=x86_64       the same under qemu (ARCH=um, x86_64, i386)
 #   make test                  everything this project checks
 
 KERNEL_SRC ?=
 ARCH ?= um
 export KERNEL_SRC ARCH
 
-.PHONY: all apply run prove compat bench-compat series series-check test test-tooling lint test-suite
+N ?= 50
+
+.PHONY: all apply run run-debug configs soak bench prove compat bench-compat series \
+	series-check test test-tooling lint test-suite test-archs test-debug test-soak
 
 all: run
 
@@ -19,6 +23,23 @@ apply:
 # The main job: apply the suite and run it with kunit.py.
 run:
 	@scripts/run.sh
+
+# The suite on a debug kernel (KASAN, lockdep, debug objects, list debugging,
+# kmemleak); fails on any kernel report in the log, not only on a failed case.
+run-debug:
+	@scripts/run-debug.sh
+
+# Build fs/autofs in every AUTOFS_FS x AUTOFS_KUNIT_TEST combination Kconfig allows.
+configs:
+	@scripts/configs.sh
+
+# Boot the suite N times (default 50) and report any case that ever failed.
+soak:
+	@N=$(N) scripts/soak.sh
+
+# Benchmark, not a test: min/median/max of run, prove, compat; fs/fat beside it.
+bench:
+	@scripts/bench.sh
 
 # Mutation run: every mutants/*.patch must be killed by the suite.
 prove:
@@ -41,8 +62,10 @@ series:
 series-check:
 	@scripts/series-check.sh
 
-# Project tests: tooling, style, then the suite itself.
-test: test-tooling lint compat prove test-suite
+# Project tests: tooling and style first (seconds), then the suite on every
+# architecture, the Kconfig matrix, the debug kernel, a short soak, the
+# qemu compat test and the mutation run.
+test: test-tooling lint test-suite test-archs configs test-debug test-soak compat prove
 
 test-tooling:
 	@tests/tooling.sh
@@ -53,3 +76,16 @@ lint:
 # make run, plus: every declared case ran and none failed or skipped.
 test-suite:
 	@tests/suite.sh
+
+# The same on the qemu architectures.
+test-archs:
+	@ARCH=x86_64 tests/suite.sh
+	@ARCH=i386 tests/suite.sh
+
+# make run-debug on UML, the cheapest debug kernel with KASAN.
+test-debug:
+	@ARCH=um scripts/run-debug.sh
+
+# A short soak: ten boots.
+test-soak:
+	@N=10 scripts/soak.sh

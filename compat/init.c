@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 int main(int argc, char **argv)
 {
 	static const char * const tests[] = { "/autofs_daemon_test_32", "/autofs_daemon_test_64" };
@@ -20,7 +22,7 @@ int main(int argc, char **argv)
 
 	mount("proc", "/proc", "proc", 0, NULL);
 	setvbuf(stdout, NULL, _IONBF, 0);
-	for (i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(tests); i++) {
 		int status = 0;
 		pid_t pid;
 

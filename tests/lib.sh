@@ -22,6 +22,11 @@ check() {
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 
+# not COMMAND...: succeed when COMMAND fails.
+not() {
+	! "$@"
+}
+
 finish() {
 	echo "${0##*/}: $PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]

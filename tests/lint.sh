@@ -25,10 +25,15 @@ for p in "${PATCHES[@]}"; do
 done
 # The i386 ABI pin is deliberately arch-specific: _Static_assert under __i386__.
 check "checkpatch --strict: the autofs kselftest" \
-	"$checkpatch" --strict --no-tree -q -f --ignore ARCH_DEFINES,CAMELCASE \
+	"$checkpatch" --strict --root="$src" -q -f --ignore ARCH_DEFINES,CAMELCASE \
 	"$TOP/tools/testing/selftests/filesystems/autofs/autofs_daemon_test.c"
 
-mapfile -t scripts < <(cd "$TOP" && find scripts tests .ci -type f \( -name '*.sh' -o -path .ci/run \) | sort)
+# The qemu /init programs are user space, in kernel style all the same.
+for c in compat/init.c debug/init.c; do
+	check "checkpatch --strict: $c" "$checkpatch" --strict --no-tree -q -f "$TOP/$c"
+done
+
+mapfile -t scripts < <(cd "$TOP" && find scripts tests compat .ci -type f \( -name '*.sh' -o -path .ci/run \) | sort)
 shellcheck_all() {
 	(cd "$TOP" && shellcheck -x "${scripts[@]}")
 }

@@ -62,30 +62,26 @@ expect_refusal "apply refuses a missing directory" "no such directory" \
 expect_refusal "apply refuses an empty KERNEL_SRC" "KERNEL_SRC is empty" \
 	"$TOP/scripts/apply.sh" ""
 
-old="$work/old"
-cp -r "$mini" "$old"
-sed -i 's/autofs_parse_fd/autofs_parse_options/g' "$old/fs/autofs/inode.c"
-sum=$(tree_sum "$old")
-expect_refusal "apply refuses a tree without autofs_parse_fd()" "no autofs_parse_fd" \
-	"$TOP/scripts/apply.sh" "$old"
-check "refused old tree is unchanged" [ "$sum" = "$(tree_sum "$old")" ]
+# refused_tree NAME DESC PATTERN EDIT...: copy the mini tree to $work/NAME,
+# break it with the command EDIT (run in that copy), and expect apply.sh to
+# refuse it with one line matching PATTERN, leaving every file as it was.
+refused_tree() {
+	local desc=$2 pattern=$3 copy="$work/$1" sum
+	shift 3
+	cp -r "$mini" "$copy"
+	(cd "$copy" && "$@")
+	sum=$(tree_sum "$copy")
+	expect_refusal "apply refuses $desc" "$pattern" "$TOP/scripts/apply.sh" "$copy"
+	check "tree with $desc is unchanged" [ "$sum" = "$(tree_sum "$copy")" ]
+}
 
-drift="$work/drift"
-cp -r "$mini" "$drift"
-sed -i 's/^static int autofs_dev_ioctl_setpipefd(/static long autofs_dev_ioctl_setpipefd(/' \
-	"$drift/fs/autofs/dev-ioctl.c"
-sum=$(tree_sum "$drift")
-expect_refusal "apply refuses a tree the hooks do not apply to" "does not apply" \
-	"$TOP/scripts/apply.sh" "$drift"
-check "refused drifted tree is unchanged (no half-applied patch)" [ "$sum" = "$(tree_sum "$drift")" ]
-
-stray="$work/stray"
-cp -r "$mini" "$stray"
-echo "/* someone else's */" >"$stray/fs/autofs/autofs_kunit.c"
-sum=$(tree_sum "$stray")
-expect_refusal "apply refuses to overwrite a foreign autofs_kunit.c" "exists but the hooks" \
-	"$TOP/scripts/apply.sh" "$stray"
-check "tree with a foreign autofs_kunit.c is unchanged" [ "$sum" = "$(tree_sum "$stray")" ]
+refused_tree old "a tree without autofs_parse_fd()" "no autofs_parse_fd" \
+	sed -i 's/autofs_parse_fd/autofs_parse_options/g' fs/autofs/inode.c
+refused_tree drift "a tree the hooks do not apply to (no half-applied patch)" "does not apply" \
+	sed -i 's/^static int autofs_dev_ioctl_setpipefd(/static long autofs_dev_ioctl_setpipefd(/' \
+	fs/autofs/dev-ioctl.c
+refused_tree stray "a foreign autofs_kunit.c" "exists but the hooks" \
+	sh -c 'echo "/* not ours */" >fs/autofs/autofs_kunit.c'
 
 half="$work/half"
 cp -r "$mini" "$half"
@@ -95,14 +91,9 @@ check "completed tree has the KUnit hooks" grep -q '^config AUTOFS_KUNIT_TEST' "
 
 # A patch with only some of its hunks in the tree (an older version of the
 # hooks, or a hand edit): refused, and no hunk applied twice.
-partial="$work/partial"
-cp -r "$mini" "$partial"
-sed -i 's|^TARGETS += filesystems/binderfs$|&\nTARGETS += filesystems/autofs|' \
-	"$partial/tools/testing/selftests/Makefile"
-sum=$(tree_sum "$partial")
-expect_refusal "apply refuses a patch that is only partly in the tree" "does not apply" \
-	"$TOP/scripts/apply.sh" "$partial"
-check "partly patched tree is unchanged" [ "$sum" = "$(tree_sum "$partial")" ]
+refused_tree partial "a patch that is only partly in the tree" "does not apply" \
+	sed -i 's|^TARGETS += filesystems/binderfs$|&\nTARGETS += filesystems/autofs|' \
+	tools/testing/selftests/Makefile
 
 # Applying, then applying again.
 check "apply installs the suite into a clean tree" "$TOP/scripts/apply.sh" "$mini"
@@ -129,5 +120,59 @@ expect_refusal "run refuses a KERNEL_SRC that is not a kernel tree" "not a Linux
 	env KERNEL_SRC="$work/notkernel" "$TOP/scripts/run.sh"
 expect_refusal "run refuses an unknown ARCH" "ARCH=sparc" \
 	env ARCH=sparc KERNEL_SRC="$mini" "$TOP/scripts/run.sh"
+expect_refusal "run-debug refuses an unknown ARCH" "ARCH=sparc" \
+	env ARCH=sparc KERNEL_SRC="$mini" "$TOP/scripts/run-debug.sh"
+expect_refusal "configs refuses an unknown ARCH" "ARCH=sparc" \
+	env ARCH=sparc KERNEL_SRC="$mini" "$TOP/scripts/configs.sh"
+expect_refusal "configs refuses an unknown combination" "unknown combination 'ny'" \
+	env CONFIGS="mm ny" KERNEL_SRC="$mini" "$TOP/scripts/configs.sh"
+expect_refusal "soak refuses N that is not a number" "N=many" \
+	env N=many KERNEL_SRC="$mini" "$TOP/scripts/soak.sh"
+expect_refusal "soak refuses N=0" "N=0" env N=0 KERNEL_SRC="$mini" "$TOP/scripts/soak.sh"
+expect_refusal "soak refuses an unknown isolation" "SOAK_ISOLATED=case" \
+	env SOAK_ISOLATED=case KERNEL_SRC="$mini" "$TOP/scripts/soak.sh"
+expect_refusal "bench refuses BENCH_RUNS that is not a number" "BENCH_RUNS=x" \
+	env BENCH_RUNS=x KERNEL_SRC="$mini" "$TOP/scripts/bench.sh"
+check "the bad-input runs left the mini tree as it was" [ "$pristine" = "$(tree_sum "$mini")" ]
+
+# log_scan.py: what make run-debug holds the kernel log to.
+log() {
+	printf '%s\n' "[    0.100000] Linux version 6.12.0" "$@" "[    1.000000] reboot: Power down" \
+		>"$work/console.log"
+}
+scan() {
+	"$TOP/scripts/log_scan.py" "$work/console.log" >"$work/scan.out"
+}
+log "[    0.500000]     ok 1 autofs_pipe" "autofs-debug: kmemleak scanned" "autofs-debug: done"
+check "log_scan passes a clean log" scan
+for report in "BUG: KASAN: slab-use-after-free in autofs_wait+0x1a/0x40" \
+	"WARNING: CPU: 0 PID: 1 at fs/autofs/waitq.c:40 autofs_wait+0x10/0x20" \
+	"WARNING: possible circular locking dependency detected" \
+	"ODEBUG: free active (active state 0) object: 000000 object type: timer_list" \
+	"list_add corruption. prev->next should be next (000000)"; do
+	log "[    0.400000] $report" "[    0.500000]     ok 1 autofs_pipe"
+	check "log_scan fails a log with '${report%%:*}...'" not scan
+done
+log "autofs-debug: kmemleak: unreferenced object 0xffff0000 (size 256):" \
+	"autofs-debug: kmemleak:   comm \"kunit_try_catch\", pid 42" \
+	"autofs-debug: kmemleak:   backtrace (crc 0):" \
+	"autofs-debug: kmemleak:     [<0>] autofs_wait+0x1c0/0x600"
+check "log_scan fails a kmemleak report that involves autofs" not scan
+log "autofs-debug: kmemleak: unreferenced object 0xffff0000 (size 64):" \
+	"autofs-debug: kmemleak:   comm \"swapper/0\", pid 1" \
+	"autofs-debug: kmemleak:     [<0>] acpi_os_map_memory+0x10/0x20"
+check "log_scan notes, but passes, a kmemleak report from elsewhere" scan
+check "... and says so" grep -q "1 kmemleak report(s) from elsewhere" "$work/scan.out"
+
+# kunit_results.py --allow-skip CASE.PARAM allows that parameter only.
+cat >"$work/results.json" <<'JSON'
+{"name": "main", "sub_groups": [{"name": "autofs_pipe", "sub_groups": [
+ {"name": "neg", "test_cases": [{"name": "small", "status": "SKIP"},
+  {"name": "big", "status": "PASS"}]}], "test_cases": []}], "test_cases": []}
+JSON
+check "kunit_results allows a skip named by case and parameter" \
+	"$TOP/scripts/kunit_results.py" summary "$work/results.json" --allow-skip neg.small
+check "kunit_results refuses a skip of another parameter" \
+	not "$TOP/scripts/kunit_results.py" summary "$work/results.json" --allow-skip neg.big
 
 finish
