@@ -18,13 +18,14 @@ x86_64 | i386) "$TOP/scripts/deps.sh" libelf-dev ;;
 esac
 "$TOP/scripts/deps.sh" gcc make flex bison bc python3 patch libc6-dev binutils
 
-# name|options added to fs/autofs/.kunitconfig|where the suite must be
+# name|options added to fs/autofs/.kunitconfig|where the suite must be|whether
+# autofs_parse_fd() is global: VISIBLE_IF_KUNIT follows CONFIG_KUNIT, not the test.
 combos=(
-	"yy|CONFIG_AUTOFS_FS=y CONFIG_KUNIT=y|vmlinux"
-	"mm|CONFIG_MODULES=y CONFIG_AUTOFS_FS=m CONFIG_KUNIT=m|module"
-	"my|CONFIG_MODULES=y CONFIG_AUTOFS_FS=m CONFIG_KUNIT=y|module"
-	"off|CONFIG_AUTOFS_FS=y CONFIG_KUNIT=y CONFIG_AUTOFS_KUNIT_TEST=n|nowhere"
-	"nokunit|CONFIG_MODULES=y CONFIG_AUTOFS_FS=m CONFIG_KUNIT=n CONFIG_AUTOFS_KUNIT_TEST=n|nowhere"
+	"yy|CONFIG_AUTOFS_FS=y CONFIG_KUNIT=y|vmlinux|y"
+	"mm|CONFIG_MODULES=y CONFIG_AUTOFS_FS=m CONFIG_KUNIT=m|module|y"
+	"my|CONFIG_MODULES=y CONFIG_AUTOFS_FS=m CONFIG_KUNIT=y|module|y"
+	"off|CONFIG_AUTOFS_FS=y CONFIG_KUNIT=y CONFIG_AUTOFS_KUNIT_TEST=n|nowhere|y"
+	"nokunit|CONFIG_MODULES=y CONFIG_AUTOFS_FS=m CONFIG_KUNIT=n CONFIG_AUTOFS_KUNIT_TEST=n|nowhere|n"
 )
 known="yy mm my off nokunit refused"
 want=${CONFIGS:-$known}
@@ -47,24 +48,24 @@ has_suite() {
 	readelf -SW "$1" 2>/dev/null | grep -q '\.kunit_test_suites'
 }
 
-# check_placement NAME BDIR WHERE: the suite is linked where it must be, and
-# autofs_parse_fd() is global only when the suite is built.
+# check_placement BDIR WHERE GLOBAL: the suite is linked where it must be, and
+# autofs_parse_fd() is a global symbol exactly when GLOBAL is y.
 check_placement() {
-	local bdir=$2 where=$3 ko="$2/fs/autofs/autofs4.ko" builtin="$2/fs/autofs/built-in.a"
+	local bdir=$1 where=$2 want_global=$3 ko="$1/fs/autofs/autofs4.ko"
 	local in_builtin=n in_module=n global=n
-	ar t "$builtin" 2>/dev/null | grep -q 'autofs_kunit\.o$' && in_builtin=y
+	ar t "$bdir/fs/autofs/built-in.a" 2>/dev/null | grep -q 'autofs_kunit\.o$' && in_builtin=y
 	[ -f "$ko" ] && has_suite "$ko" && in_module=y
 	nm "$bdir/fs/autofs/inode.o" | grep -q ' T autofs_parse_fd$' && global=y
 	case "$where:$in_builtin:$in_module:$global" in
-	vmlinux:y:n:y | module:n:y:y | nowhere:n:n:n) return 0 ;;
+	"vmlinux:y:n:$want_global" | "module:n:y:$want_global" | "nowhere:n:n:$want_global") return 0 ;;
 	esac
-	echo "placement: expected the suite in $where; built-in.a has it: $in_builtin," \
-		"autofs4.ko has it: $in_module, autofs_parse_fd global: $global"
+	echo "placement: expected the suite in $where and autofs_parse_fd global: $want_global;" \
+		"built-in.a has it: $in_builtin, autofs4.ko has it: $in_module, global: $global"
 	return 1
 }
 
 for combo in "${combos[@]}"; do
-	IFS='|' read -r name opts where <<<"$combo"
+	IFS='|' read -r name opts where global <<<"$combo"
 	case " $want " in *" $name "*) ;; *) continue ;; esac
 	# The y/y combination is what make run builds: share its build dir.
 	if [ "$name" = yy ]; then
@@ -83,7 +84,7 @@ for combo in "${combos[@]}"; do
 		failed=1
 		continue
 	fi
-	if ! check_placement "$name" "$bdir" "$where" >"$work/$name.check"; then
+	if ! check_placement "$bdir" "$where" "$global" >"$work/$name.check"; then
 		rows+=("$name|$opts|$(cat "$work/$name.check")|$(($(date +%s) - t0))s")
 		failed=1
 		continue
