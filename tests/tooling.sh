@@ -133,6 +133,8 @@ expect_refusal "soak refuses an unknown isolation" "SOAK_ISOLATED=case" \
 	env SOAK_ISOLATED=case KERNEL_SRC="$mini" "$TOP/scripts/soak.sh"
 expect_refusal "bench refuses BENCH_RUNS that is not a number" "BENCH_RUNS=x" \
 	env BENCH_RUNS=x KERNEL_SRC="$mini" "$TOP/scripts/bench.sh"
+expect_refusal "bench refuses an unknown part" "unknown part 'all'" \
+	env BENCH_PARTS="kernel all" KERNEL_SRC="$mini" "$TOP/scripts/bench.sh"
 check "the bad-input runs left the mini tree as it was" [ "$pristine" = "$(tree_sum "$mini")" ]
 
 # log_scan.py: what make run-debug holds the kernel log to.
