@@ -118,9 +118,15 @@ fi
 total=0
 killed=0
 rows=()
-for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
-	[ -e "$patch" ] || continue
-	name=$(basename "$patch" .patch)
+
+# try_mutant PATCH NAME COMMAND...: apply PATCH, run COMMAND, restore the
+# tree. Sets name, desc, expect (its header lines), rc (COMMAND's status) and
+# secs; counts the mutant. Returns 1, with a DOES NOT APPLY row, if the patch
+# no longer applies.
+try_mutant() {
+	local patch=$1 t0
+	name=$2
+	shift 2
 	desc=$(sed -n 's/^Mutant: //p' "$patch")
 	expect=$(sed -n 's/^Killed-by: //p' "$patch")
 	total=$((total + 1))
@@ -128,22 +134,35 @@ for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
 	if ! apply_mutant "$patch"; then
 		rows+=("$name|DOES NOT APPLY|-|kernel changed: update or drop this mutant")
 		status=1
-		continue
+		return 1
 	fi
 	rc=0
-	run_suite "$name" || rc=$?
+	"$@" || rc=$?
 	restore
 	secs=$(($(date +%s) - t0))
-	if [ "$rc" -eq 2 ]; then
-		rows+=("$name|BUILD FAILED|${secs}s|$desc")
-		status=1
+}
+
+# row RESULT DETAIL: the table row for the mutant just tried. A kill counts;
+# anything but a plain "killed" fails the proof.
+row() {
+	rows+=("$name|$1|${secs}s|$2")
+	case "$1" in killed*) killed=$((killed + 1)) ;; esac
+	[ "$1" = killed ] || status=1
+}
+
+for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
+	[ -e "$patch" ] || continue
+	try_mutant "$patch" "$(basename "$patch" .patch)" run_suite mutant || continue
+	case "$rc" in
+	0)
+		row SURVIVED "$desc"
 		continue
-	fi
-	if [ "$rc" -eq 0 ]; then
-		rows+=("$name|SURVIVED|${secs}s|$desc")
-		status=1
+		;;
+	2)
+		row "BUILD FAILED" "$desc"
 		continue
-	fi
+		;;
+	esac
 	missed=
 	for c in $expect; do
 		case " $failing " in
@@ -151,44 +170,31 @@ for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
 		*) missed="$missed $c" ;;
 		esac
 	done
-	killed=$((killed + 1))
 	if [ -n "$missed" ] && [ "$failing" != "(kernel crashed or timed out)" ]; then
-		rows+=("$name|killed, MISSED BY|${secs}s|$desc; not failed:$missed; failed: $failing")
-		status=1
+		row "killed, MISSED BY" "$desc; not failed:$missed; failed: $failing"
 	else
-		rows+=("$name|killed|${secs}s|$desc; failed: $failing")
+		row killed "$desc; failed: $failing"
 	fi
 done
 
 # The same regressions seen from user space: the 32-bit daemon kselftest in
 # qemu (compat/run.sh) must fail on them while the 64-bit one still passes.
+# shellcheck disable=SC2317  # invoked through try_mutant
+run_compat() {
+	KERNEL_SRC=$tree in_session "$TOP/compat/run.sh" >"$work/compat.log" 2>&1
+}
 if [ "${PROVE_COMPAT:-1}" = 1 ]; then
 	for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
 		grep -q '^Compat: ' "$patch" || continue
-		name="$(basename "$patch" .patch) [compat]"
-		total=$((total + 1))
-		t0=$(date +%s)
-		if ! apply_mutant "$patch"; then
-			rows+=("$name|DOES NOT APPLY|-|kernel changed: update or drop this mutant")
-			status=1
-			continue
-		fi
-		rc=0
-		KERNEL_SRC=$tree in_session "$TOP/compat/run.sh" >"$work/compat.log" 2>&1 || rc=$?
-		restore
-		secs=$(($(date +%s) - t0))
+		try_mutant "$patch" "$(basename "$patch" .patch) [compat]" run_compat || continue
 		verdicts=$(grep -ao 'autofs-compat: /autofs_daemon_test_[0-9]* [A-Z]*' "$work/compat.log" |
 			sort -u | sed 's|autofs-compat: /autofs_daemon_test_||' | paste -sd' ' -)
-		if [ "$rc" -ne 0 ] && [ "$verdicts" = "32 FAIL 64 PASS" ]; then
-			killed=$((killed + 1))
-			rows+=("$name|killed|${secs}s|i386 daemon in qemu: $verdicts")
-		elif [ "$rc" -ne 0 ]; then
-			killed=$((killed + 1))
-			rows+=("$name|killed, MISSED BY|${secs}s|expected 32 FAIL 64 PASS, got: ${verdicts:-no verdict}")
-			status=1
+		if [ "$rc" -eq 0 ]; then
+			row SURVIVED "i386 daemon in qemu: $verdicts"
+		elif [ "$verdicts" = "32 FAIL 64 PASS" ]; then
+			row killed "i386 daemon in qemu: $verdicts"
 		else
-			rows+=("$name|SURVIVED|${secs}s|i386 daemon in qemu: $verdicts")
-			status=1
+			row "killed, MISSED BY" "expected 32 FAIL 64 PASS, got: ${verdicts:-no verdict}"
 		fi
 	done
 fi
@@ -218,36 +224,21 @@ if [ "${PROVE_DEBUG:-1}" = 1 ] && [ -e "${debug_mutants[0]}" ]; then
 	fi
 	note "unmodified tree: make run-debug passes"
 	for patch in "${debug_mutants[@]}"; do
-		name="debug/$(basename "$patch" .patch)"
-		desc=$(sed -n 's/^Mutant: //p' "$patch")
-		expect=$(sed -n 's/^Killed-by: //p' "$patch")
-		total=$((total + 1))
-		t0=$(date +%s)
-		if ! apply_mutant "$patch"; then
-			rows+=("$name|DOES NOT APPLY|-|kernel changed: update or drop this mutant")
-			status=1
+		try_mutant "$patch" "debug/$(basename "$patch" .patch)" run_debug debug-mutant ||
 			continue
-		fi
-		rc=0
-		run_debug debug-mutant || rc=$?
-		restore
-		secs=$(($(date +%s) - t0))
 		failing=$(sed -n 's/^FAIL autofs_pipe\.//p' "$work/debug-mutant.log" | paste -sd' ' -)
 		if [ "$rc" -eq 0 ]; then
-			rows+=("$name|SURVIVED|${secs}s|$desc")
-			status=1
+			row SURVIVED "$desc"
 			continue
 		fi
-		killed=$((killed + 1))
 		missed=
 		for kind in $expect; do
 			grep -q "$(report_pattern "$kind")" "$work/debug-mutant.log" || missed="$missed $kind"
 		done
 		if [ -n "$missed" ]; then
-			rows+=("$name|killed, MISSED BY|${secs}s|$desc; no$missed report; failed: ${failing:-no case}")
-			status=1
+			row "killed, MISSED BY" "$desc; no$missed report; failed: ${failing:-no case}"
 		else
-			rows+=("$name|killed|${secs}s|$desc; $expect report; failed: ${failing:-no case}")
+			row killed "$desc; $expect report; failed: ${failing:-no case}"
 		fi
 	done
 fi
