@@ -474,29 +474,56 @@ static void parse_param_fd_sets_packet_mode(struct kunit *test)
 			    p.wr->f_flags);
 }
 
-/* Make the unusable file of @kind; returns NULL and *fdp for a closed fd. */
-static struct file *autofs_test_make_bad(struct kunit *test, enum autofs_test_bad_kind kind,
-					 int *fdp)
+/* An unusable file, and its flags and reference count before the call. */
+struct autofs_test_bad_file {
+	struct file *file;	/* NULL for a closed descriptor */
+	int fd;
+	unsigned int flags;
+	long count;
+};
+
+/* Make the unusable file of @kind, installed as @bad->fd, and record it. */
+static void autofs_test_make_bad(struct kunit *test, enum autofs_test_bad_kind kind,
+				 struct autofs_test_bad_file *bad)
 {
 	struct autofs_test_pipe p;
-	struct file *file;
 
+	memset(bad, 0, sizeof(*bad));
 	switch (kind) {
 	case AUTOFS_TEST_BAD_REGULAR_FILE:
-		file = autofs_test_open(test, autofs_test_make_node(test, S_IFREG | 0600),
-					O_WRONLY | O_NONBLOCK);
+		bad->file = autofs_test_open(test, autofs_test_make_node(test, S_IFREG | 0600),
+					     O_WRONLY | O_NONBLOCK);
 		break;
 	case AUTOFS_TEST_BAD_READ_END:
 		autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
-		file = p.rd;
+		bad->file = p.rd;
 		break;
 	default:
-		*fdp = autofs_test_closed_fd(test);
-		return NULL;
+		bad->fd = autofs_test_closed_fd(test);
+		return;
 	}
-	autofs_test_hold(test, file);
-	*fdp = autofs_test_install_fd(test, file);
-	return file;
+	autofs_test_hold(test, bad->file);
+	bad->fd = autofs_test_install_fd(test, bad->file);
+	bad->flags = bad->file->f_flags;
+	bad->count = file_count(bad->file);
+}
+
+/*
+ * The refused file kept its flags and its reference count; then undo any
+ * imbalance so that cleanup stays balanced on a broken kernel.
+ */
+static void autofs_test_expect_untouched(struct kunit *test, struct autofs_sb_info *sbi,
+					 const struct autofs_test_bad_file *bad,
+					 const char *desc)
+{
+	if (!bad->file)
+		return;
+	KUNIT_EXPECT_EQ_MSG(test, file_count(bad->file), bad->count,
+			    "refused file leaked a reference or lost one (%s)", desc);
+	KUNIT_EXPECT_EQ_MSG(test, bad->file->f_flags, bad->flags,
+			    "refused file's flags must not change (%#x -> %#x)",
+			    bad->flags, bad->file->f_flags);
+	autofs_test_rebalance(bad->file, bad->count + (sbi->pipe == bad->file));
 }
 
 /*
@@ -511,32 +538,16 @@ static void parse_fd_rejects_unusable_file(struct kunit *test)
 	const struct autofs_test_bad_param *bp = test->param_value;
 	struct fs_context *fc = autofs_test_fc(test);
 	struct autofs_sb_info *sbi = fc->s_fs_info;
-	struct file *file;
-	unsigned int flags = 0;
-	long count = 0;
-	int fd, ret;
+	struct autofs_test_bad_file bad;
+	int ret;
 
-	file = autofs_test_make_bad(test, bp->kind, &fd);
-	if (file) {
-		flags = file->f_flags;
-		count = file_count(file);
-	}
-
-	ret = autofs_test_parse_fd(fc, bp->form, file, fd);
+	autofs_test_make_bad(test, bp->kind, &bad);
+	ret = autofs_test_parse_fd(fc, bp->form, bad.file, bad.fd);
 
 	KUNIT_EXPECT_EQ_MSG(test, ret, bp->err, "unusable pipe (%s) must be refused", bp->desc);
 	KUNIT_EXPECT_NULL_MSG(test, sbi->pipe, "refused file must not be installed");
 	KUNIT_EXPECT_EQ_MSG(test, sbi->pipefd, -1, "refused descriptor must not be recorded");
-	if (!file)
-		return;
-	KUNIT_EXPECT_EQ_MSG(test, file_count(file), count,
-			    "refused file leaked a reference or lost one (%s)", bp->desc);
-	KUNIT_EXPECT_EQ_MSG(test, file->f_flags, flags,
-			    "refused file's flags must not change (%#x -> %#x)",
-			    flags, file->f_flags);
-	if (sbi->pipe == file)
-		count++;
-	autofs_test_rebalance(file, count);
+	autofs_test_expect_untouched(test, sbi, &bad, bp->desc);
 }
 
 /* Mount data "fd=3,fd=4": the last one wins and the first is let go once. */
@@ -665,31 +676,17 @@ static void dev_ioctl_setpipefd_rejects_unusable_file(struct kunit *test)
 {
 	const struct autofs_test_bad_param *bp = test->param_value;
 	struct autofs_sb_info *sbi = autofs_test_catatonic_mount(test);
-	struct file *file;
-	unsigned int flags = 0;
-	long count = 0;
-	int fd, ret;
+	struct autofs_test_bad_file bad;
+	int ret;
 
-	file = autofs_test_make_bad(test, bp->kind, &fd);
-	if (file) {
-		flags = file->f_flags;
-		count = file_count(file);
-	}
-
-	ret = autofs_test_setpipefd(test, sbi, fd);
+	autofs_test_make_bad(test, bp->kind, &bad);
+	ret = autofs_test_setpipefd(test, sbi, bad.fd);
 
 	KUNIT_EXPECT_EQ_MSG(test, ret, bp->err, "SETPIPEFD must refuse %s", bp->desc);
 	KUNIT_EXPECT_NULL_MSG(test, sbi->pipe, "refused file must not be installed");
 	KUNIT_EXPECT_EQ_MSG(test, sbi->flags & AUTOFS_SBI_CATATONIC, AUTOFS_SBI_CATATONIC,
 			    "mount must stay catatonic without a usable pipe");
-	if (!file)
-		return;
-	KUNIT_EXPECT_EQ_MSG(test, file_count(file), count,
-			    "refused file leaked a reference or lost one (%s)", bp->desc);
-	KUNIT_EXPECT_EQ(test, file->f_flags, flags);
-	if (sbi->pipe == file)
-		count++;
-	autofs_test_rebalance(file, count);
+	autofs_test_expect_untouched(test, sbi, &bad, bp->desc);
 }
 
 /* Fill @pkt as autofs_notify_daemon() would for request @i. */
