@@ -43,8 +43,6 @@ gcc -m32 "${cflags[@]}" -o "$out/autofs_daemon_test_32" "$src" ||
 	die "cannot build the 32-bit daemon (gcc -m32 -static; is gcc-multilib installed?)"
 gcc "${cflags[@]}" -o "$out/autofs_daemon_test_64" "$src"
 gcc -static -O2 -Wall -o "$out/init" "$TOP/compat/init.c"
-gen="$bdir/usr/gen_init_cpio"
-[ -x "$gen" ] || gcc -O2 -o "$gen" "$tree/usr/gen_init_cpio.c"
 cat >"$out/initramfs.list" <<LIST
 dir /dev 0755 0 0
 nod /dev/console 0600 0 0 c 5 1
@@ -54,13 +52,10 @@ file /init $out/init 0755 0 0
 file /autofs_daemon_test_32 $out/autofs_daemon_test_32 0755 0 0
 file /autofs_daemon_test_64 $out/autofs_daemon_test_64 0755 0 0
 LIST
-"$gen" "$out/initramfs.list" >"$out/initramfs.cpio"
+make_initramfs "$bdir" "$out/initramfs.list" "$out/initramfs.cpio"
 t2=$(date +%s.%N)
 
-accel=tcg
-if [ -w /dev/kvm ] && grep -qEw 'vmx|svm' /proc/cpuinfo; then
-	accel=kvm
-fi
+accel=$(qemu_accel)
 note "booting $(kernel_version "$tree") x86_64 under qemu ($accel), limit ${qemu_timeout}s"
 rc=0
 timeout --kill-after=5 "$qemu_timeout" qemu-system-x86_64 -accel "$accel" -cpu max -smp 1 -m 512 \

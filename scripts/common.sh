@@ -39,6 +39,54 @@ check_kernel_tree() {
 		die "$dir: fs/autofs/inode.c has no autofs_parse_fd(): kernels before the autofs mount-API conversion (6.6) are not supported"
 }
 
+# check_arch ARCH: a one-line error unless the tooling runs the suite on ARCH.
+check_arch() {
+	case "$1" in
+	um | x86_64 | i386) ;;
+	*) die "ARCH=$1: only um, x86_64 and i386 are supported" ;;
+	esac
+}
+
+# build_deps ARCH: check ARCH and install what building a KUnit kernel for
+# it, and booting it under qemu for x86_64 and i386, needs.
+build_deps() {
+	check_arch "$1"
+	[ "$1" = um ] || "$TOP/scripts/deps.sh" qemu-system-x86 libelf-dev
+	"$TOP/scripts/deps.sh" gcc make flex bison bc python3 patch libc6-dev
+}
+
+# judge_results JSON ARCH: the suite's verdict on a kunit.py --json file:
+# every declared case ran, nothing failed, and nothing skipped but what ARCH
+# allows. On i386 the native v5 packet already has the i386 daemon's size,
+# so the negative control's read at that size has nothing to show.
+judge_results() {
+	local allow=()
+	if [ "$2" = i386 ]; then
+		allow=(--allow-skip v5_stream_without_packet_mode_misaligns.read_at_i386_size)
+	fi
+	"$TOP/scripts/kunit_results.py" summary "$1" --cases "$TOP/fs/autofs/autofs_kunit.c" \
+		"${allow[@]}"
+}
+
+# make_initramfs BDIR LIST CPIO: turn the gen_init_cpio LIST into CPIO with
+# the tree's usr/gen_init_cpio, which the kernel build in BDIR has made (or
+# which is built there now).
+make_initramfs() {
+	local gen="$1/usr/gen_init_cpio"
+
+	[ -x "$gen" ] || gcc -O2 -o "$gen" "$tree/usr/gen_init_cpio.c"
+	"$gen" "$2" >"$3"
+}
+
+# qemu_accel: kvm where it works, tcg otherwise.
+qemu_accel() {
+	if [ -w /dev/kvm ] && grep -qEw 'vmx|svm' /proc/cpuinfo; then
+		echo kvm
+	else
+		echo tcg
+	fi
+}
+
 kernel_version() {
 	awk -F' = ' '$1 == "VERSION" { v = $2 } $1 == "PATCHLEVEL" { p = $2 }
 		$1 == "SUBLEVEL" { s = $2 } END { print (v == "" ? "unknown" : v "." p "." s) }' "$1/Makefile"

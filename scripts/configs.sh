@@ -11,11 +11,8 @@ set -eu
 . "$(dirname "$0")/common.sh"
 
 arch=${ARCH:-um}
-case "$arch" in
-um) ;;
-x86_64 | i386) "$TOP/scripts/deps.sh" libelf-dev ;;
-*) die "ARCH=$arch: only um, x86_64 and i386 are supported" ;;
-esac
+check_arch "$arch"
+[ "$arch" = um ] || "$TOP/scripts/deps.sh" libelf-dev
 "$TOP/scripts/deps.sh" gcc make flex bison bc python3 patch libc6-dev binutils
 
 # name|options added to fs/autofs/.kunitconfig|where the suite must be|whether

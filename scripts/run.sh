@@ -8,12 +8,7 @@ set -eu
 . "$(dirname "$0")/common.sh"
 
 arch=${ARCH:-um}
-"$TOP/scripts/deps.sh" gcc make flex bison bc python3 patch libc6-dev
-case "$arch" in
-um) ;;
-x86_64 | i386) "$TOP/scripts/deps.sh" qemu-system-x86 libelf-dev ;;
-*) die "ARCH=$arch: only um, x86_64 and i386 are supported" ;;
-esac
+build_deps "$arch"
 
 prepare_tree
 

@@ -20,12 +20,7 @@ case "${SOAK_ISOLATED:-}" in
 suite | test) iso=(--run_isolated "$SOAK_ISOLATED") ;;
 *) die "SOAK_ISOLATED=$SOAK_ISOLATED: must be suite, test or empty" ;;
 esac
-case "$arch" in
-um) ;;
-x86_64 | i386) "$TOP/scripts/deps.sh" qemu-system-x86 libelf-dev ;;
-*) die "ARCH=$arch: only um, x86_64 and i386 are supported" ;;
-esac
-"$TOP/scripts/deps.sh" gcc make flex bison bc python3 patch libc6-dev
+build_deps "$arch"
 
 prepare_tree
 bdir=$(build_dir "$tree" "$arch")
@@ -40,8 +35,6 @@ trap 'rm -rf "$work"' EXIT
 	die "build failed"
 }
 
-allow=()
-[ "$arch" = i386 ] && allow=(--allow-skip v5_stream_without_packet_mode_misaligns.read_at_i386_size)
 : >"$work/bad"
 bad_runs=0
 t0=$(date +%s)
@@ -55,8 +48,7 @@ for i in $(seq 1 "$n"); do
 		bad_runs=$((bad_runs + 1))
 		continue
 	fi
-	if ! "$TOP/scripts/kunit_results.py" summary "$work/run.json" \
-		--cases "$TOP/fs/autofs/autofs_kunit.c" "${allow[@]}" >"$work/sum" || [ "$rc" -ne 0 ]; then
+	if ! judge_results "$work/run.json" "$arch" >"$work/sum" || [ "$rc" -ne 0 ]; then
 		# Everything but the count line and allowed skips names a bad result.
 		awk '!/^autofs_pipe: / && !(/^SKIP / && !/not allowed here/)' "$work/sum" >"$work/this"
 		[ -s "$work/this" ] || echo "(kunit.py exited $rc)" >"$work/this"
