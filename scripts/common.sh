@@ -25,6 +25,13 @@ note() {
 	echo "${0##*/}: $*" >&2
 }
 
+# ensure_cache: create the cache and its src/ and build/ directories; a new
+# machine may not even have ~/.cache.
+ensure_cache() {
+	mkdir -p "$CACHE/src" "$CACHE/build" 2>/dev/null ||
+		die "cannot create the cache $CACHE; set AUTOFS_KUNIT_CACHE to a writable directory"
+}
+
 # check_kernel_tree DIR: a one-line error unless DIR is a kernel tree we can use.
 check_kernel_tree() {
 	local dir=$1
@@ -51,6 +58,7 @@ check_arch() {
 # it, and booting it under qemu for x86_64 and i386, needs.
 build_deps() {
 	check_arch "$1"
+	ensure_cache
 	[ "$1" = um ] || "$TOP/scripts/deps.sh" qemu-system-x86 libelf-dev
 	"$TOP/scripts/deps.sh" gcc make flex bison bc python3 patch libc6-dev
 }

@@ -18,10 +18,12 @@ command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-
 if [ "$(id -u)" -ne 0 ]; then
 	die "missing packages; as root run: apt-get update && apt-get install -y --no-install-recommends ${missing[*]}"
 fi
+ensure_cache
+log=$CACHE/apt.log
 note "installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >"$CACHE.apt.log" 2>&1; then
-	apt-get update -q >>"$CACHE.apt.log" 2>&1 || true
-	apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$CACHE.apt.log" 2>&1 ||
-		die "apt-get install ${missing[*]} failed; see $CACHE.apt.log"
+if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+	apt-get update -q >>"$log" 2>&1 || true
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >>"$log" 2>&1 ||
+		die "apt-get install ${missing[*]} failed; see $log"
 fi

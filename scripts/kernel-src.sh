@@ -6,7 +6,7 @@ set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
-mkdir -p "$CACHE/src"
+ensure_cache
 tree="$CACHE/src/$DEBIAN_SRC_PKG"
 if [ ! -e "$tree.unpacked" ]; then
 	"$TOP/scripts/deps.sh" "$DEBIAN_SRC_PKG" xz-utils >&2
