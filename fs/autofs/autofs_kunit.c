@@ -1,47 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * KUnit tests for the autofs daemon pipe.
+ * KUnit tests for the pipe between autofs and its automount daemon.
  *
- * The automount daemon hands autofs the write end of a pipe: as "fd=N" in
- * mount(2) data, as fsconfig(FSCONFIG_SET_FD, "fd"), or later through the
+ * The daemon hands autofs the write end of a pipe: as "fd=N" in mount(2)
+ * data, with fsconfig(FSCONFIG_SET_FD, "fd"), or, after a restart, with the
  * AUTOFS_DEV_IOCTL_SETPIPEFD ioctl. autofs writes one request packet per
  * wait into it. The contract tested here: a file that is not the write end
  * of a FIFO is refused and nothing changes (no reference leaked or dropped
  * twice); an accepted pipe is a packet pipe (O_DIRECT set) that blocks
- * (O_NONBLOCK cleared).
+ * (O_NONBLOCK clear); the requests the kernel writes carry every field and
+ * read back whole, one per read; a daemon that goes away (catatonic mode)
+ * releases every waiter with -ENOENT.
  *
- * Why packet mode: struct autofs_v5_packet is 304 bytes on x86_64 but 300 on
- * i386, whose __u64 is only 4-byte aligned; the fields themselves sit at the
- * same offsets. A 64-bit kernel writes 304 bytes, a 32-bit daemon reads 300.
- * In a packet pipe every write is one buffer and a read never crosses into
- * the next one, so the 4 padding bytes are dropped and the next read starts
- * at the next packet. Commit 64f371bc3107 ("autofs: make the autofsv5
- * packet file descriptor use a packetized pipe") made this the rule in 2012.
+ * Why packet mode: struct autofs_v5_packet is 304 bytes on x86_64 but 300
+ * on i386, whose __u64 is only 4-byte aligned; the fields themselves sit at
+ * the same offsets. A 64-bit kernel writes 304 bytes, a 32-bit daemon reads
+ * 300. In a packet pipe every write is one buffer and a read never crosses
+ * into the next one, so the padding is dropped and the next read starts at
+ * the next packet. Commit 64f371bc3107 ("autofs: make the autofsv5 packet
+ * file descriptor use a packetized pipe") made this the rule in 2012.
  *
  * What regressed: commit 546694b8f658 ("autofs: add autofs_parse_fd()")
- * checked the pipe but no longer set the flags, so 32-bit automount and
- * systemd on 64-bit kernels read misaligned requests and boot hung with no
- * log. The fix split autofs_set_packet_pipe_flags() out of
- * autofs_prepare_pipe() and called it from autofs_parse_fd(). The related
- * commit 6a64c5220c5d ("autofs: fix missing fput for FSCONFIG_SET_FD")
- * fixed a reference leak on the reject path of the same function.
+ * checked the pipe but no longer set the flags. A compat-mode boot test of
+ * linux-next (64-bit kernel, 32-bit user space) stopped reaching a login
+ * prompt, with no log; it was bisected and fixed before a release by
+ * calling autofs_set_packet_pipe_flags() from autofs_parse_fd(). Commit
+ * 6a64c5220c5d ("autofs: fix missing fput for FSCONFIG_SET_FD") fixed a
+ * reference leak on the reject path of the same function.
  *
- * The pipes are real: FIFOs on a private ramfs mount, which use the same
- * pipe code as pipe(2) (create_pipe_files() is not exported, and these
- * tests are linked into autofs4.ko when autofs is modular). Reads are always
- * non-blocking, so no case can hang even on a regressed kernel.
+ * The pipes are real FIFOs, which use the same pipe code as pipe(2), on a
+ * private ramfs mount shared by the suite (create_pipe_files() is not
+ * exported). Mounts are made through autofs's own fs_context, so the
+ * pipe reaches autofs_parse_fd() through ->parse_param() exactly as from
+ * mount(2) and fsconfig(). The daemon side answers through the mount's
+ * ioctls. Every wait is bounded and every waiter can be killed, so no
+ * case can hang, whatever the kernel under test does.
  *
  * Run with:
  *	./tools/testing/kunit/kunit.py run --kunitconfig fs/autofs
  */
 
 #include <kunit/test.h>
+#include <linux/anon_inodes.h>
+#include <linux/cred.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/delay.h>
+#include <linux/kref.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
 
 #include "autofs_i.h"
 
@@ -49,39 +60,124 @@
 #define AUTOFS_TEST_NR_PACKETS	3
 
 /*
- * struct autofs_v5_packet as an i386 daemon compiles it: every field of the
- * native struct at the same offset, but __u64 only 4-byte aligned, so there
- * is no tail padding. Packing gives exactly that layout because every field
- * starts at a multiple of 4; autofs_test_check_i386_layout() verifies it.
+ * The size of a v5 request without tail padding: what an i386 daemon reads
+ * on x86_64. Derived from the uapi struct, so it is right on every ABI.
  */
-struct autofs_v5_packet_i386 {
-	struct autofs_packet_hdr hdr;
-	__u32 wait_queue_token;
-	__u32 dev;
-	__u64 ino;
-	__u32 uid;
-	__u32 gid;
-	__u32 pid;
-	__u32 tgid;
-	__u32 len;
-	char name[NAME_MAX + 1];
-} __packed __aligned(4);
+#define AUTOFS_TEST_V5_UNPADDED	offsetofend(struct autofs_v5_packet, name)
+
+/* How long the daemon side waits for a request or a waiter, in ms. */
+#define AUTOFS_TEST_WAIT_MS	5000
 
 /*
- * Same offsets as the native struct. ino is the only 8-byte field and name
- * the last one; the 4-byte fields between them cannot move on their own.
+ * What the requester is, as the requests must report it. Distinct from
+ * each other and from any pid, device or inode number the suite sees, so
+ * that a field left unset or filled from the wrong source cannot pass.
  */
-static void autofs_test_check_i386_layout(void)
+#define AUTOFS_TEST_UID		100001
+#define AUTOFS_TEST_GID		200002
+
+/*
+ * The descriptor number fsconfig(FSCONFIG_SET_FD) saw. The VFS resolved it
+ * already; autofs only records it, so nothing is installed under it.
+ */
+#define AUTOFS_TEST_FSCONFIG_FD	7
+
+/* A descriptor number no file table can hold (sysctl fs.nr_open is lower). */
+#define AUTOFS_TEST_NO_FD	INT_MAX
+
+/* The private ramfs that holds the suite's FIFOs; see .suite_init. */
+static struct vfsmount *autofs_test_ramfs;
+
+KUNIT_DEFINE_ACTION_WRAPPER(autofs_test_fput, fput, struct file *);
+KUNIT_DEFINE_ACTION_WRAPPER(autofs_test_dput, dput, struct dentry *);
+KUNIT_DEFINE_ACTION_WRAPPER(autofs_test_put_fs_context, put_fs_context, struct fs_context *);
+KUNIT_DEFINE_ACTION_WRAPPER(autofs_test_mntput, mntput, struct vfsmount *);
+
+static void autofs_test_close_fd(void *data)
 {
-	BUILD_BUG_ON(offsetof(struct autofs_v5_packet, wait_queue_token) !=
-		     offsetof(struct autofs_v5_packet_i386, wait_queue_token));
-	BUILD_BUG_ON(offsetof(struct autofs_v5_packet, ino) !=
-		     offsetof(struct autofs_v5_packet_i386, ino));
-	BUILD_BUG_ON(offsetof(struct autofs_v5_packet, len) !=
-		     offsetof(struct autofs_v5_packet_i386, len));
-	BUILD_BUG_ON(offsetof(struct autofs_v5_packet, name) !=
-		     offsetof(struct autofs_v5_packet_i386, name));
+	close_fd((uintptr_t)data);
 }
+
+/* Keep a reference of our own to @file until the case ends. */
+static struct file *autofs_test_own(struct kunit *test, struct file *file)
+{
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_fput, file), 0);
+	return file;
+}
+
+/* An unnamed FIFO inode on the suite's ramfs, released when the case ends. */
+static struct path autofs_test_fifo(struct kunit *test)
+{
+	struct super_block *sb = autofs_test_ramfs->mnt_sb;
+	struct dentry *dentry;
+	struct inode *inode;
+
+	inode = new_inode(sb);
+	KUNIT_ASSERT_NOT_NULL(test, inode);
+	inode->i_ino = get_next_ino();
+	init_special_inode(inode, S_IFIFO | 0600, 0);
+	/* Never hashed: it cannot be looked up, and dput() frees it. */
+	dentry = d_alloc_name(sb->s_root, "autofs_test_fifo");
+	if (!dentry) {
+		iput(inode);
+		KUNIT_FAIL_AND_ABORT(test, "cannot allocate a dentry");
+	}
+	d_instantiate(dentry, inode);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_dput, dentry), 0);
+	return (struct path){ .mnt = autofs_test_ramfs, .dentry = dentry };
+}
+
+struct autofs_test_pipe {
+	struct path path;
+	struct file *rd;
+	struct file *wr;
+};
+
+/*
+ * A real pipe. The read end is non-blocking, so every read in this suite
+ * returns at once. @wr_flags are the write end's flags besides O_WRONLY.
+ */
+static void autofs_test_make_pipe(struct kunit *test, struct autofs_test_pipe *p, int wr_flags)
+{
+	p->path = autofs_test_fifo(test);
+	/* Reader first: opening a FIFO for writing needs a reader. */
+	p->rd = autofs_test_own(test, dentry_open(&p->path, O_RDONLY | O_NONBLOCK,
+						  current_cred()));
+	p->wr = autofs_test_own(test, dentry_open(&p->path, O_WRONLY | wr_flags,
+						  current_cred()));
+}
+
+/* The daemon's usual write end: what pipe2(O_NONBLOCK) gives it. */
+#define AUTOFS_TEST_WR_FLAGS	(O_NONBLOCK | O_NOATIME)
+
+/*
+ * Install @file in the file table, for the two interfaces that take a
+ * descriptor number: mount(2) "fd=N" and SETPIPEFD. KUnit cases run in
+ * kthreads, which share one table; the descriptor is close-on-exec and
+ * closed when the case ends.
+ */
+static int autofs_test_install_fd(struct kunit *test, struct file *file)
+{
+	int fd = get_unused_fd_flags(O_CLOEXEC);
+
+	KUNIT_ASSERT_GE(test, fd, 0);
+	fd_install(fd, get_file(file));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_close_fd,
+							(void *)(uintptr_t)fd), 0);
+	return fd;
+}
+
+static ssize_t autofs_test_sink_write(struct file *file, const char __user *buf,
+				      size_t count, loff_t *ppos)
+{
+	return count;
+}
+
+static const struct file_operations autofs_test_writable_fops = {
+	.owner = THIS_MODULE,
+	.write = autofs_test_sink_write,
+};
 
 /* The two ways a daemon passes the pipe at mount time. */
 enum autofs_test_fd_form {
@@ -103,182 +199,83 @@ static const struct autofs_test_form_param autofs_test_forms[] = {
 
 KUNIT_ARRAY_PARAM_DESC(autofs_test_form, autofs_test_forms, desc);
 
-/* Files autofs must refuse. */
-enum autofs_test_bad_kind {
-	AUTOFS_TEST_BAD_REGULAR_FILE,	/* writable, but not a FIFO */
-	AUTOFS_TEST_BAD_READ_END,	/* a FIFO, but not writable */
-	AUTOFS_TEST_BAD_CLOSED_FD,	/* no file behind the number */
-};
-
-struct autofs_test_bad_param {
-	const char *desc;
-	enum autofs_test_fd_form form;
-	enum autofs_test_bad_kind kind;
-	int err;
-};
-
-/* autofs_parse_fd() answers -EBADF for every unusable pipe. */
-static const struct autofs_test_bad_param autofs_test_parse_bad[] = {
-	{ "regular_file_fsconfig", AUTOFS_TEST_FD_FILE, AUTOFS_TEST_BAD_REGULAR_FILE, -EBADF },
-	{ "regular_file_fd_string", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_REGULAR_FILE, -EBADF },
-	{ "read_end_fsconfig", AUTOFS_TEST_FD_FILE, AUTOFS_TEST_BAD_READ_END, -EBADF },
-	{ "read_end_fd_string", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_READ_END, -EBADF },
-	{ "closed_fd_string", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_CLOSED_FD, -EBADF },
-};
-
-KUNIT_ARRAY_PARAM_DESC(autofs_test_parse_bad, autofs_test_parse_bad, desc);
-
-/* AUTOFS_DEV_IOCTL_SETPIPEFD: -EPIPE for a bad pipe, -EBADF for no file. */
-static const struct autofs_test_bad_param autofs_test_setpipefd_bad[] = {
-	{ "regular_file", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_REGULAR_FILE, -EPIPE },
-	{ "read_end", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_READ_END, -EPIPE },
-	{ "closed_fd", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_CLOSED_FD, -EBADF },
-};
-
-KUNIT_ARRAY_PARAM_DESC(autofs_test_setpipefd_bad, autofs_test_setpipefd_bad, desc);
-
-KUNIT_DEFINE_ACTION_WRAPPER(autofs_test_fput, fput, struct file *);
-KUNIT_DEFINE_ACTION_WRAPPER(autofs_test_kern_unmount, kern_unmount, struct vfsmount *);
-KUNIT_DEFINE_ACTION_WRAPPER(autofs_test_put_fs_context, put_fs_context, struct fs_context *);
-KUNIT_DEFINE_ACTION_WRAPPER(autofs_test_mntput, mntput, struct vfsmount *);
-KUNIT_DEFINE_ACTION_WRAPPER(autofs_test_path_put, path_put, const struct path *);
-
-static void autofs_test_close_fd(void *data)
-{
-	close_fd((uintptr_t)data);
-}
-
-/* Look a filesystem type up; the caller holds no module reference after. */
-static struct file_system_type *autofs_test_fs_type(struct kunit *test, const char *name)
-{
-	struct file_system_type *type = get_fs_type(name);
-
-	KUNIT_ASSERT_NOT_NULL_MSG(test, type, "filesystem type %s not registered", name);
-	/*
-	 * put_filesystem() is not exported. Dropping the module reference is
-	 * safe: ramfs is built in, and autofs is the module running this test.
-	 */
-	module_put(type->owner);
-	return type;
-}
-
-/*
- * Create an inode of type @mode ("node") on a private ramfs mount. Both
- * the mount and the path are released when the case ends.
- */
-static struct path *autofs_test_make_node(struct kunit *test, umode_t mode)
-{
-	struct vfsmount *mnt;
-	struct dentry *root, *dentry;
-	struct path *path;
-	int err;
-
-	path = kunit_kzalloc(test, sizeof(*path), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, path);
-
-	mnt = kern_mount(autofs_test_fs_type(test, "ramfs"));
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mnt);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_kern_unmount, mnt), 0);
-
-	/* No assertion while the directory is locked. */
-	root = mnt->mnt_root;
-	inode_lock_nested(d_inode(root), I_MUTEX_PARENT);
-	dentry = lookup_one_len("node", root, strlen("node"));
-	if (IS_ERR(dentry)) {
-		err = PTR_ERR(dentry);
-	} else {
-		if (S_ISFIFO(mode))
-			err = vfs_mknod(&nop_mnt_idmap, d_inode(root), dentry, mode, 0);
-		else
-			err = vfs_create(&nop_mnt_idmap, d_inode(root), dentry, mode, true);
-		if (err)
-			dput(dentry);
-	}
-	inode_unlock(d_inode(root));
-	KUNIT_ASSERT_EQ_MSG(test, err, 0, "cannot create test inode, mode %#o", mode);
-
-	path->mnt = mntget(mnt);
-	path->dentry = dentry;
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_path_put, path), 0);
-	return path;
-}
-
-static struct file *autofs_test_open(struct kunit *test, const struct path *path, int flags)
-{
-	struct file *file = dentry_open(path, flags, current_cred());
-
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, file);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_fput, file), 0);
-	return file;
-}
-
-struct autofs_test_pipe {
-	struct file *rd;
-	struct file *wr;
-};
-
-/*
- * A real pipe. The read end is non-blocking, so every read in this suite
- * returns at once. @wr_flags are the write end's flags besides O_WRONLY.
- */
-static void autofs_test_make_pipe(struct kunit *test, struct autofs_test_pipe *p, int wr_flags)
-{
-	struct path *path = autofs_test_make_node(test, S_IFIFO | 0600);
-
-	/* Reader first: opening a FIFO for writing needs a reader. */
-	p->rd = autofs_test_open(test, path, O_RDONLY | O_NONBLOCK);
-	p->wr = autofs_test_open(test, path, O_WRONLY | wr_flags);
-}
-
-/* The daemon's usual write end: what pipe2(O_NONBLOCK) gives it. */
-#define AUTOFS_TEST_WR_FLAGS	(O_NONBLOCK | O_NOATIME)
-
-/*
- * Install @file in the fd table, as the daemon's descriptor. KUnit cases
- * run in kthreads, which share one table; the descriptor is closed when the
- * case ends.
- */
-static int autofs_test_install_fd(struct kunit *test, struct file *file)
-{
-	int fd = get_unused_fd_flags(O_CLOEXEC);
-
-	KUNIT_ASSERT_GE(test, fd, 0);
-	fd_install(fd, get_file(file));
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_close_fd,
-							(void *)(uintptr_t)fd), 0);
-	return fd;
-}
-
-/* A descriptor number that has no file behind it. */
-static int autofs_test_closed_fd(struct kunit *test)
-{
-	int fd = get_unused_fd_flags(0);
-
-	KUNIT_ASSERT_GE(test, fd, 0);
-	put_unused_fd(fd);
-	return fd;
-}
-
 /* An autofs fs_context and its sbi, as mount(2) or fsopen() creates them. */
 static struct fs_context *autofs_test_fc(struct kunit *test)
 {
 	struct fs_context *fc;
 
-	fc = fs_context_for_mount(autofs_test_fs_type(test, "autofs"), 0);
+	fc = fs_context_for_mount(&autofs_fs_type, 0);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fc);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_put_fs_context, fc), 0);
 	KUNIT_ASSERT_NOT_NULL(test, fc->s_fs_info);
 	return fc;
 }
 
-/*
- * Keep a reference of our own while the code under test holds or drops
- * others, so that even a double put cannot free the file under the case.
- */
-static void autofs_test_hold(struct kunit *test, struct file *file)
+/* One "key" or "key=value" mount option, as mount(2) data carries it. */
+static int autofs_test_set_param(struct fs_context *fc, const char *key, const char *value)
 {
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_fput,
-							get_file(file)), 0);
+	struct fs_parameter param = { .key = key, .type = fs_value_is_flag };
+	int ret;
+
+	if (value) {
+		param.string = kstrdup(value, GFP_KERNEL);
+		if (!param.string)
+			return -ENOMEM;
+		param.type = fs_value_is_string;
+		param.size = strlen(value);
+	}
+	ret = vfs_parse_fs_param(fc, &param);
+	kfree(param.string);
+	return ret;
+}
+
+/*
+ * Hand the pipe to autofs's ->parse_param() as mount(2) ("fd=N", @fd
+ * installed by the caller) or fsconfig(FSCONFIG_SET_FD) (@file) does. For
+ * the file form, the reference handed over in the parameter is put here
+ * if autofs did not take it over, as fsconfig() does.
+ */
+static int autofs_test_parse_fd(struct fs_context *fc, enum autofs_test_fd_form form,
+				struct file *file, int fd)
+{
+	struct fs_parameter param = {
+		.key = "fd",
+		.type = fs_value_is_file,
+		.dirfd = AUTOFS_TEST_FSCONFIG_FD,
+	};
+	char str[16];
+	int ret;
+
+	if (form == AUTOFS_TEST_FD_STRING) {
+		snprintf(str, sizeof(str), "%d", fd);
+		return autofs_test_set_param(fc, "fd", str);
+	}
+
+	param.file = get_file(file);
+	ret = vfs_parse_fs_param(fc, &param);
+	if (param.file)
+		fput(param.file);
+	return ret;
+}
+
+/* The descriptor number autofs must record for @form. */
+static int autofs_test_recorded_fd(enum autofs_test_fd_form form, int fd)
+{
+	return form == AUTOFS_TEST_FD_FILE ? AUTOFS_TEST_FSCONFIG_FD : fd;
+}
+
+/* Hand the write end of a fresh pipe to autofs through ->parse_param(). */
+static void autofs_test_parse_new_pipe(struct kunit *test, struct fs_context *fc,
+				       enum autofs_test_fd_form form,
+				       struct autofs_test_pipe *p)
+{
+	int fd = AUTOFS_TEST_NO_FD;
+
+	autofs_test_make_pipe(test, p, AUTOFS_TEST_WR_FLAGS);
+	if (form == AUTOFS_TEST_FD_STRING)
+		fd = autofs_test_install_fd(test, p->wr);
+	KUNIT_ASSERT_EQ_MSG(test, autofs_test_parse_fd(fc, form, p->wr, fd), 0,
+			    "autofs refused the write end of a pipe");
 }
 
 /*
@@ -296,123 +293,48 @@ static void autofs_test_rebalance(struct file *file, long expected)
 }
 
 /*
- * Call autofs_parse_fd() the way autofs_parse_param() does after fs_parse()
- * for @form. @file is NULL for a descriptor with no file. The reference
- * handed over in @param for the file form is put here if autofs did not
- * take it over, as fsconfig() does.
- */
-static int autofs_test_parse_fd(struct fs_context *fc, enum autofs_test_fd_form form,
-				struct file *file, int fd)
-{
-	struct fs_parse_result result = { .uint_32 = fd };
-	struct fs_parameter param = { .key = "fd", .dirfd = fd };
-	char str[16];
-	int ret;
-
-	if (form == AUTOFS_TEST_FD_FILE) {
-		param.type = fs_value_is_file;
-		param.file = get_file(file);
-	} else {
-		snprintf(str, sizeof(str), "%d", fd);
-		param.type = fs_value_is_string;
-		param.string = str;
-		param.size = strlen(str);
-	}
-
-	ret = autofs_parse_fd(fc, fc->s_fs_info, &param, &result);
-
-	if (form == AUTOFS_TEST_FD_FILE && param.file)
-		fput(param.file);
-	return ret;
-}
-
-/*
- * The same through the VFS entry point: the fd parameter goes through
- * vfs_parse_fs_param() and fs_parse() to autofs's ->parse_param(), exactly
- * as fsconfig(FSCONFIG_SET_FD) and mount(2) data reach it.
- */
-static int autofs_test_vfs_parse_fd(struct fs_context *fc, enum autofs_test_fd_form form,
-				    struct file *file, int fd)
-{
-	struct fs_parameter param = {
-		.key = "fd",
-		.type = fs_value_is_file,
-		.dirfd = fd,
-	};
-	char str[16];
-	int ret;
-
-	if (form == AUTOFS_TEST_FD_STRING) {
-		snprintf(str, sizeof(str), "%d", fd);
-		return vfs_parse_fs_string(fc, "fd", str, strlen(str));
-	}
-
-	param.file = get_file(file);
-	ret = vfs_parse_fs_param(fc, &param);
-	if (param.file)
-		fput(param.file);
-	return ret;
-}
-
-/* Hand a fresh real pipe to autofs_parse_fd(); return its write end. */
-static struct file *autofs_test_parse_new_pipe(struct kunit *test, struct fs_context *fc,
-					       enum autofs_test_fd_form form,
-					       struct autofs_test_pipe *p, int *fdp)
-{
-	int fd, ret;
-
-	autofs_test_make_pipe(test, p, AUTOFS_TEST_WR_FLAGS);
-	fd = autofs_test_install_fd(test, p->wr);
-	ret = autofs_test_parse_fd(fc, form, p->wr, fd);
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "autofs_parse_fd() refused the write end of a pipe");
-	if (fdp)
-		*fdp = fd;
-	return p->wr;
-}
-
-/*
  * 64f371bc3107 ("autofs: make the autofsv5 packet file descriptor use a
  * packetized pipe"); lost in 546694b8f658 ("autofs: add autofs_parse_fd()").
  */
 static void parse_fd_sets_packet_mode(struct kunit *test)
 {
 	const struct autofs_test_form_param *fp = test->param_value;
-	struct autofs_test_pipe p;
 	struct fs_context *fc = autofs_test_fc(test);
-	struct file *wr = autofs_test_parse_new_pipe(test, fc, fp->form, &p, NULL);
+	struct autofs_test_pipe p;
 
-	KUNIT_EXPECT_EQ_MSG(test, wr->f_flags & O_DIRECT, O_DIRECT,
+	autofs_test_parse_new_pipe(test, fc, fp->form, &p);
+	KUNIT_EXPECT_EQ_MSG(test, p.wr->f_flags & O_DIRECT, O_DIRECT,
 			    "daemon pipe must be a packet pipe (O_DIRECT, f_flags=%#x): 32-bit daemons rely on it since 64f371bc3107, lost in 546694b8f658",
-			    wr->f_flags);
+			    p.wr->f_flags);
 }
 
 /* The kernel must wait for room in a full pipe, not lose the request. */
 static void parse_fd_clears_nonblock(struct kunit *test)
 {
 	const struct autofs_test_form_param *fp = test->param_value;
-	struct autofs_test_pipe p;
 	struct fs_context *fc = autofs_test_fc(test);
-	struct file *wr = autofs_test_parse_new_pipe(test, fc, fp->form, &p, NULL);
+	struct autofs_test_pipe p;
 
-	KUNIT_EXPECT_EQ_MSG(test, wr->f_flags & O_NONBLOCK, 0,
+	autofs_test_parse_new_pipe(test, fc, fp->form, &p);
+	KUNIT_EXPECT_EQ_MSG(test, p.wr->f_flags & O_NONBLOCK, 0,
 			    "daemon pipe must block (O_NONBLOCK clear, f_flags=%#x): autofs_write() does not expect -EAGAIN; lost in 546694b8f658",
-			    wr->f_flags);
+			    p.wr->f_flags);
 }
 
 static void parse_fd_keeps_access_mode_and_other_flags(struct kunit *test)
 {
 	const struct autofs_test_form_param *fp = test->param_value;
 	const unsigned int changed = O_DIRECT | O_NONBLOCK;
-	struct autofs_test_pipe p;
 	struct fs_context *fc = autofs_test_fc(test);
+	struct autofs_test_pipe p;
 	unsigned int before;
-	int fd, ret;
+	int fd = AUTOFS_TEST_NO_FD;
 
 	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
-	fd = autofs_test_install_fd(test, p.wr);
+	if (fp->form == AUTOFS_TEST_FD_STRING)
+		fd = autofs_test_install_fd(test, p.wr);
 	before = p.wr->f_flags;
-	ret = autofs_test_parse_fd(fc, fp->form, p.wr, fd);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, autofs_test_parse_fd(fc, fp->form, p.wr, fd), 0);
 
 	KUNIT_EXPECT_EQ_MSG(test, p.wr->f_flags & ~changed, before & ~changed,
 			    "only O_DIRECT and O_NONBLOCK may change (f_flags %#x -> %#x)",
@@ -426,84 +348,109 @@ static void parse_fd_keeps_access_mode_and_other_flags(struct kunit *test)
 static void parse_fd_installs_pipe_in_sbi(struct kunit *test)
 {
 	const struct autofs_test_form_param *fp = test->param_value;
-	struct autofs_test_pipe p;
 	struct fs_context *fc = autofs_test_fc(test);
 	struct autofs_sb_info *sbi = fc->s_fs_info;
+	struct autofs_test_pipe p;
+	int fd = AUTOFS_TEST_NO_FD;
 	long count;
-	int fd, ret, i;
+	int i;
 
 	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
-	autofs_test_hold(test, p.wr);
-	/* Like a daemon's stdio: the pipe's number must not be the lowest. */
-	for (i = 0; i < 3; i++)
-		autofs_test_install_fd(test, p.rd);
-	fd = autofs_test_install_fd(test, p.wr);
-	KUNIT_ASSERT_GT(test, fd, 0);
+	if (fp->form == AUTOFS_TEST_FD_STRING) {
+		/* Like a daemon's stdio: the pipe's number is not the lowest. */
+		for (i = 0; i < 3; i++)
+			autofs_test_install_fd(test, p.rd);
+		fd = autofs_test_install_fd(test, p.wr);
+	}
 	count = file_count(p.wr);
 
-	ret = autofs_test_parse_fd(fc, fp->form, p.wr, fd);
-	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, autofs_test_parse_fd(fc, fp->form, p.wr, fd), 0);
 	KUNIT_EXPECT_PTR_EQ_MSG(test, sbi->pipe, p.wr, "sbi->pipe is not the daemon's pipe");
-	KUNIT_EXPECT_EQ_MSG(test, sbi->pipefd, fd, "sbi->pipefd must record the descriptor");
-	KUNIT_EXPECT_EQ_MSG(test, file_count(p.wr), count + 1,
+	KUNIT_EXPECT_EQ_MSG(test, sbi->pipefd, autofs_test_recorded_fd(fp->form, fd),
+			    "sbi->pipefd must record the descriptor the daemon passed");
+	KUNIT_EXPECT_EQ_MSG(test, (long)file_count(p.wr), count + 1,
 			    "sbi must hold exactly one reference to the pipe (count before %ld)",
 			    count);
 	autofs_test_rebalance(p.wr, count + (sbi->pipe == p.wr));
 }
 
+/* Files autofs must refuse. */
+enum autofs_test_bad_kind {
+	AUTOFS_TEST_BAD_NOT_FIFO,	/* writable, but not a FIFO */
+	AUTOFS_TEST_BAD_READ_END,	/* a FIFO, but not writable */
+	AUTOFS_TEST_BAD_O_PATH,		/* a FIFO opened O_PATH: no I/O at all */
+	AUTOFS_TEST_BAD_NO_FILE,	/* no file behind the number */
+	AUTOFS_TEST_BAD_MINUS_ONE,	/* SETPIPEFD's "no pipe" */
+};
+
+struct autofs_test_bad_param {
+	const char *desc;
+	enum autofs_test_fd_form form;
+	enum autofs_test_bad_kind kind;
+	int err;
+};
+
 /*
- * Through the filesystem's ->parse_param(), not the static helper, so that a
- * refactor that renames or bypasses autofs_parse_fd() is still covered.
+ * autofs_parse_fd() answers -EBADF for every unusable pipe. Since
+ * fsconfig(FSCONFIG_SET_FD) resolves descriptors with fget_raw(), an O_PATH
+ * file reaches it too; "fd=N" resolves with fget(), which never returns one.
  */
-static void parse_param_fd_sets_packet_mode(struct kunit *test)
-{
-	const struct autofs_test_form_param *fp = test->param_value;
-	struct autofs_test_pipe p;
-	struct fs_context *fc = autofs_test_fc(test);
-	struct autofs_sb_info *sbi = fc->s_fs_info;
-	int fd, ret;
+static const struct autofs_test_bad_param autofs_test_parse_bad[] = {
+	{ "not_fifo_fsconfig", AUTOFS_TEST_FD_FILE, AUTOFS_TEST_BAD_NOT_FIFO, -EBADF },
+	{ "not_fifo_fd_string", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_NOT_FIFO, -EBADF },
+	{ "read_end_fsconfig", AUTOFS_TEST_FD_FILE, AUTOFS_TEST_BAD_READ_END, -EBADF },
+	{ "read_end_fd_string", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_READ_END, -EBADF },
+	{ "o_path_fifo_fsconfig", AUTOFS_TEST_FD_FILE, AUTOFS_TEST_BAD_O_PATH, -EBADF },
+	{ "o_path_fifo_fd_string", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_O_PATH, -EBADF },
+	{ "no_file_fd_string", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_NO_FILE, -EBADF },
+};
 
-	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
-	fd = autofs_test_install_fd(test, p.wr);
-	ret = autofs_test_vfs_parse_fd(fc, fp->form, p.wr, fd);
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "vfs_parse_fs_param(\"fd\") refused a pipe");
-
-	KUNIT_EXPECT_PTR_EQ(test, sbi->pipe, p.wr);
-	KUNIT_EXPECT_EQ_MSG(test, p.wr->f_flags & (O_DIRECT | O_NONBLOCK), O_DIRECT,
-			    "pipe installed by ->parse_param() must be packet mode and blocking (f_flags=%#x); see 546694b8f658",
-			    p.wr->f_flags);
-}
+KUNIT_ARRAY_PARAM_DESC(autofs_test_parse_bad, autofs_test_parse_bad, desc);
 
 /* An unusable file, and its flags and reference count before the call. */
 struct autofs_test_bad_file {
-	struct file *file;	/* NULL for a closed descriptor */
+	struct file *file;	/* NULL when there is no file */
 	int fd;
 	unsigned int flags;
 	long count;
 };
 
-/* Make the unusable file of @kind, installed as @bad->fd, and record it. */
+/*
+ * Make the unusable file of @kind; install it under a descriptor number if
+ * @form needs one.
+ */
 static void autofs_test_make_bad(struct kunit *test, enum autofs_test_bad_kind kind,
-				 struct autofs_test_bad_file *bad)
+				 enum autofs_test_fd_form form, struct autofs_test_bad_file *bad)
 {
 	struct autofs_test_pipe p;
+	struct path fifo;
 
 	memset(bad, 0, sizeof(*bad));
+	bad->fd = AUTOFS_TEST_NO_FD;
 	switch (kind) {
-	case AUTOFS_TEST_BAD_REGULAR_FILE:
-		bad->file = autofs_test_open(test, autofs_test_make_node(test, S_IFREG | 0600),
-					     O_WRONLY | O_NONBLOCK);
+	case AUTOFS_TEST_BAD_NOT_FIFO:
+		bad->file = autofs_test_own(test, anon_inode_getfile("[autofs_test]",
+								     &autofs_test_writable_fops,
+								     NULL, O_WRONLY));
+		KUNIT_ASSERT_TRUE(test, bad->file->f_mode & FMODE_CAN_WRITE);
 		break;
 	case AUTOFS_TEST_BAD_READ_END:
 		autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
 		bad->file = p.rd;
 		break;
-	default:
-		bad->fd = autofs_test_closed_fd(test);
+	case AUTOFS_TEST_BAD_O_PATH:
+		fifo = autofs_test_fifo(test);
+		bad->file = autofs_test_own(test, dentry_open(&fifo, O_PATH,
+							      current_cred()));
+		break;
+	case AUTOFS_TEST_BAD_NO_FILE:
+		return;
+	case AUTOFS_TEST_BAD_MINUS_ONE:
+		bad->fd = -1;
 		return;
 	}
-	autofs_test_hold(test, bad->file);
-	bad->fd = autofs_test_install_fd(test, bad->file);
+	if (form == AUTOFS_TEST_FD_STRING)
+		bad->fd = autofs_test_install_fd(test, bad->file);
 	bad->flags = bad->file->f_flags;
 	bad->count = file_count(bad->file);
 }
@@ -518,7 +465,7 @@ static void autofs_test_expect_untouched(struct kunit *test, struct autofs_sb_in
 {
 	if (!bad->file)
 		return;
-	KUNIT_EXPECT_EQ_MSG(test, file_count(bad->file), bad->count,
+	KUNIT_EXPECT_EQ_MSG(test, (long)file_count(bad->file), bad->count,
 			    "refused file leaked a reference or lost one (%s)", desc);
 	KUNIT_EXPECT_EQ_MSG(test, bad->file->f_flags, bad->flags,
 			    "refused file's flags must not change (%#x -> %#x)",
@@ -541,7 +488,7 @@ static void parse_fd_rejects_unusable_file(struct kunit *test)
 	struct autofs_test_bad_file bad;
 	int ret;
 
-	autofs_test_make_bad(test, bp->kind, &bad);
+	autofs_test_make_bad(test, bp->kind, bp->form, &bad);
 	ret = autofs_test_parse_fd(fc, bp->form, bad.file, bad.fd);
 
 	KUNIT_EXPECT_EQ_MSG(test, ret, bp->err, "unusable pipe (%s) must be refused", bp->desc);
@@ -554,29 +501,29 @@ static void parse_fd_rejects_unusable_file(struct kunit *test)
 static void parse_fd_twice_releases_first_pipe(struct kunit *test)
 {
 	const struct autofs_test_form_param *fp = test->param_value;
-	struct autofs_test_pipe first, second;
 	struct fs_context *fc = autofs_test_fc(test);
 	struct autofs_sb_info *sbi = fc->s_fs_info;
+	struct autofs_test_pipe first, second;
+	int fd1 = AUTOFS_TEST_NO_FD, fd2 = AUTOFS_TEST_NO_FD;
 	long count1, count2;
-	int fd1, fd2;
 
 	autofs_test_make_pipe(test, &first, AUTOFS_TEST_WR_FLAGS);
 	autofs_test_make_pipe(test, &second, AUTOFS_TEST_WR_FLAGS);
-	autofs_test_hold(test, first.wr);
-	autofs_test_hold(test, second.wr);
-	fd1 = autofs_test_install_fd(test, first.wr);
-	fd2 = autofs_test_install_fd(test, second.wr);
+	if (fp->form == AUTOFS_TEST_FD_STRING) {
+		fd1 = autofs_test_install_fd(test, first.wr);
+		fd2 = autofs_test_install_fd(test, second.wr);
+	}
 	count1 = file_count(first.wr);
 	count2 = file_count(second.wr);
 
-	KUNIT_ASSERT_EQ(test, autofs_test_vfs_parse_fd(fc, fp->form, first.wr, fd1), 0);
-	KUNIT_ASSERT_EQ(test, autofs_test_vfs_parse_fd(fc, fp->form, second.wr, fd2), 0);
+	KUNIT_ASSERT_EQ(test, autofs_test_parse_fd(fc, fp->form, first.wr, fd1), 0);
+	KUNIT_ASSERT_EQ(test, autofs_test_parse_fd(fc, fp->form, second.wr, fd2), 0);
 
 	KUNIT_EXPECT_PTR_EQ_MSG(test, sbi->pipe, second.wr, "the last fd= must be installed");
-	KUNIT_EXPECT_EQ(test, sbi->pipefd, fd2);
-	KUNIT_EXPECT_EQ_MSG(test, file_count(first.wr), count1,
+	KUNIT_EXPECT_EQ(test, sbi->pipefd, autofs_test_recorded_fd(fp->form, fd2));
+	KUNIT_EXPECT_EQ_MSG(test, (long)file_count(first.wr), count1,
 			    "the replaced pipe must be released exactly once");
-	KUNIT_EXPECT_EQ(test, file_count(second.wr), count2 + 1);
+	KUNIT_EXPECT_EQ(test, (long)file_count(second.wr), count2 + 1);
 	KUNIT_EXPECT_EQ_MSG(test, second.wr->f_flags & (O_DIRECT | O_NONBLOCK), O_DIRECT,
 			    "the replacing pipe must be packet mode and blocking (f_flags=%#x)",
 			    second.wr->f_flags);
@@ -584,63 +531,452 @@ static void parse_fd_twice_releases_first_pipe(struct kunit *test)
 	autofs_test_rebalance(second.wr, count2 + (sbi->pipe == second.wr));
 }
 
-/* One "key" or "key=value" mount option, as mount(2) data carries it. */
-static int autofs_test_parse_opt(struct fs_context *fc, const char *opt)
-{
-	const char *eq = strchr(opt, '=');
-	char key[32];
-
-	if (!eq)
-		return vfs_parse_fs_string(fc, opt, NULL, 0);
-	if (eq - opt >= sizeof(key))
-		return -EINVAL;
-	memcpy(key, opt, eq - opt);
-	key[eq - opt] = '\0';
-	return vfs_parse_fs_string(fc, key, eq + 1, strlen(eq + 1));
-}
+/* A mounted autofs, its pipe, and the root directory the daemon ioctls on. */
+struct autofs_test_mount {
+	struct autofs_test_pipe p;
+	struct vfsmount *mnt;
+	struct autofs_sb_info *sbi;
+	struct file *root;
+};
 
 /*
  * A real autofs mount through its fs_context, as mount(2) creates it, with
- * the write end of @p as its pipe and @opts ("direct", "maxproto=4", ...)
- * as further mount options. Unmounted when the case ends.
+ * the write end of a fresh pipe (handed over as fsconfig() does) and @opts
+ * ("direct", "maxproto=4", ...) as further options. The case is the daemon:
+ * the mount records its process group. Unmounted when the case ends.
  */
-static struct vfsmount *autofs_test_mount(struct kunit *test, struct autofs_test_pipe *p,
-					  const char *const *opts)
+static void autofs_test_mount(struct kunit *test, struct autofs_test_mount *m,
+			      const char *const *opts)
 {
 	struct fs_context *fc = autofs_test_fc(test);
-	struct vfsmount *mnt;
-	int fd;
+	struct path root;
+	char key[16];
+	const char *eq;
 
-	autofs_test_make_pipe(test, p, AUTOFS_TEST_WR_FLAGS);
-	fd = autofs_test_install_fd(test, p->wr);
-	KUNIT_ASSERT_EQ(test, autofs_test_vfs_parse_fd(fc, AUTOFS_TEST_FD_FILE, p->wr, fd), 0);
-	for (; opts && *opts; opts++)
-		KUNIT_ASSERT_EQ_MSG(test, autofs_test_parse_opt(fc, *opts), 0,
+	autofs_test_parse_new_pipe(test, fc, AUTOFS_TEST_FD_FILE, &m->p);
+	for (; opts && *opts; opts++) {
+		eq = strchr(*opts, '=');
+		KUNIT_ASSERT_LT(test, strlen(*opts), sizeof(key));
+		strscpy(key, *opts, eq ? eq - *opts + 1 : sizeof(key));
+		KUNIT_ASSERT_EQ_MSG(test, autofs_test_set_param(fc, key, eq ? eq + 1 : NULL), 0,
 				    "mount option %s", *opts);
+	}
 
-	mnt = fc_mount(fc);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mnt);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_mntput, mnt), 0);
-	return mnt;
+	m->mnt = fc_mount(fc);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m->mnt);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_mntput, m->mnt), 0);
+	m->sbi = autofs_sbi(m->mnt->mnt_sb);
+	root.mnt = m->mnt;
+	root.dentry = m->mnt->mnt_root;
+	m->root = autofs_test_own(test, dentry_open(&root, O_RDONLY, current_cred()));
+}
+
+/* An ioctl on the mount's root, as the daemon sends them. */
+static long autofs_test_ioctl(struct file *root, unsigned int cmd, unsigned long arg)
+{
+	return root->f_op->unlocked_ioctl(root, cmd, arg);
 }
 
 /*
- * A mount made catatonic as after a daemon crash: the state in which a
- * restarted daemon hands over a new pipe with AUTOFS_DEV_IOCTL_SETPIPEFD.
+ * The kernel's own packet writer: autofs_wait() -> autofs_notify_daemon() ->
+ * autofs_write(), driven on a real mount. A helper kthread plays the process
+ * that walks into the mount and waits; the case plays the daemon.
  */
-static struct autofs_sb_info *autofs_test_catatonic_mount(struct kunit *test)
-{
-	struct autofs_test_pipe p;
+struct autofs_test_waiter {
+	struct kref ref;		/* the case's and the thread's */
+	struct kunit *test;
+	struct path path;
 	struct autofs_sb_info *sbi;
+	struct file *root;		/* for the catatonic ioctl at cleanup */
+	enum autofs_notify notify;
+	struct task_struct *task;
+	struct completion done;
+	/* What the request must carry, recorded by the waiter itself. */
+	pid_t pid;
+	pid_t tgid;
+	int status;
+};
 
-	sbi = autofs_sbi(autofs_test_mount(test, &p, NULL)->mnt_sb);
-	autofs_catatonic_mode(sbi);
-	KUNIT_ASSERT_NULL(test, sbi->pipe);
-	KUNIT_ASSERT_TRUE(test, sbi->flags & AUTOFS_SBI_CATATONIC);
-	return sbi;
+static void autofs_test_waiter_free(struct kref *ref)
+{
+	struct autofs_test_waiter *w = container_of(ref, struct autofs_test_waiter, ref);
+
+	path_put(&w->path);
+	fput(w->root);
+	kfree(w);
 }
 
-static int autofs_test_setpipefd(struct kunit *test, struct autofs_sb_info *sbi, int fd)
+/*
+ * The requester runs with credentials of its own: uid and gid distinct
+ * from the daemon's (root) and from each other. SIGKILL is allowed, so
+ * that cleanup can end a wait that autofs never releases: autofs_wait()
+ * sleeps killable.
+ */
+static int autofs_test_waiter_fn(void *data)
+{
+	struct autofs_test_waiter *w = data;
+	const struct cred *old;
+	struct cred *cred;
+
+	allow_signal(SIGKILL);
+	w->pid = task_pid_nr(current);
+	w->tgid = task_tgid_nr(current);
+	cred = prepare_creds();
+	if (cred) {
+		cred->uid = KUIDT_INIT(AUTOFS_TEST_UID);
+		cred->euid = cred->uid;
+		cred->suid = cred->uid;
+		cred->fsuid = cred->uid;
+		cred->gid = KGIDT_INIT(AUTOFS_TEST_GID);
+		cred->egid = cred->gid;
+		cred->sgid = cred->gid;
+		cred->fsgid = cred->gid;
+		old = override_creds(cred);
+		w->status = autofs_wait(w->sbi, &w->path, w->notify);
+		revert_creds(old);
+		put_cred(cred);
+	} else {
+		w->status = -ENOMEM;
+	}
+	complete_all(&w->done);
+	kref_put(&w->ref, autofs_test_waiter_free);
+	module_put_and_kthread_exit(0);
+}
+
+/* Wait, boundedly, for @w to finish; true if it did. */
+static bool autofs_test_waiter_done(struct autofs_test_waiter *w)
+{
+	return wait_for_completion_timeout(&w->done, msecs_to_jiffies(AUTOFS_TEST_WAIT_MS));
+}
+
+/*
+ * Runs however the case ended, and is bounded whatever autofs does: the
+ * daemon's "go catatonic" releases a waiter nobody answered; one that
+ * catatonic mode does not release is killed; one that even SIGKILL does
+ * not end is reported and left behind (it holds its own references, and
+ * the module's), rather than hanging the kernel.
+ */
+static void autofs_test_stop_waiter(void *data)
+{
+	struct autofs_test_waiter *w = data;
+
+	if (!completion_done(&w->done)) {
+		autofs_test_ioctl(w->root, AUTOFS_IOC_CATATONIC, 0);
+		if (!autofs_test_waiter_done(w)) {
+			send_sig(SIGKILL, w->task, 1);
+			if (!autofs_test_waiter_done(w))
+				KUNIT_FAIL(w->test,
+					   "waiter %d survived catatonic mode and SIGKILL; left behind",
+					   w->pid);
+		}
+	}
+	put_task_struct(w->task);
+	kref_put(&w->ref, autofs_test_waiter_free);
+}
+
+/*
+ * Start a process-like kthread that waits on @name under the root of the
+ * mount (or on the root itself for a direct mount, @name NULL).
+ */
+static struct autofs_test_waiter *autofs_test_start_waiter(struct kunit *test,
+							   struct autofs_test_mount *m,
+							   const char *name,
+							   enum autofs_notify notify)
+{
+	struct autofs_test_waiter *w;
+	struct dentry *dentry;
+	struct task_struct *task;
+
+	/* An indirect key is a negative dentry in the root, as a lookup leaves it. */
+	dentry = name ? d_alloc_name(m->mnt->mnt_root, name) : dget(m->mnt->mnt_root);
+	KUNIT_ASSERT_NOT_NULL(test, dentry);
+	w = kzalloc_obj(*w);
+	if (!w) {
+		dput(dentry);
+		KUNIT_FAIL_AND_ABORT(test, "out of memory");
+	}
+	kref_init(&w->ref);
+	w->test = test;
+	w->path.mnt = mntget(m->mnt);
+	w->path.dentry = dentry;
+	w->root = get_file(m->root);
+	w->sbi = m->sbi;
+	w->notify = notify;
+	init_completion(&w->done);
+
+	task = kthread_create(autofs_test_waiter_fn, w, "autofs_test_waiter");
+	if (IS_ERR(task)) {
+		kref_put(&w->ref, autofs_test_waiter_free);
+		KUNIT_FAIL_AND_ABORT(test, "kthread_create: %ld", PTR_ERR(task));
+	}
+	w->task = get_task_struct(task);
+	kref_get(&w->ref);		/* the thread's */
+	__module_get(THIS_MODULE);	/* put by module_put_and_kthread_exit() */
+	wake_up_process(task);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_stop_waiter, w), 0);
+	return w;
+}
+
+/* Read one request, waiting a bounded time for it to arrive. */
+static ssize_t autofs_test_read_request(struct file *rd, void *buf, size_t size)
+{
+	struct pipe_inode_info *pipe = rd->private_data;
+
+	memset(buf, 0, size);
+	wait_event_interruptible_timeout(pipe->rd_wait, vfs_poll(rd, NULL) & EPOLLIN,
+					 msecs_to_jiffies(AUTOFS_TEST_WAIT_MS));
+	return kernel_read(rd, buf, size, NULL);
+}
+
+/* The daemon's answer, and the status the waiter must get back from it. */
+static void autofs_test_answer(struct kunit *test, struct autofs_test_mount *m,
+			       struct autofs_test_waiter *w, autofs_wqt_t token, bool ready)
+{
+	unsigned int cmd = ready ? AUTOFS_IOC_READY : AUTOFS_IOC_FAIL;
+
+	KUNIT_ASSERT_EQ_MSG(test, autofs_test_ioctl(m->root, cmd, token), 0,
+			    "no wait with token %lu", (unsigned long)token);
+	KUNIT_ASSERT_TRUE_MSG(test, autofs_test_waiter_done(w),
+			      "waiter not woken by the daemon's answer");
+	KUNIT_EXPECT_EQ_MSG(test, w->status, ready ? 0 : -ENOENT,
+			    "autofs_wait() must return what the daemon answered (%s)",
+			    ready ? "READY" : "FAIL");
+}
+
+/*
+ * Every field of a v5 request as autofs_notify_daemon() must fill it. A
+ * kthread is its own thread group leader, so pid and tgid are equal here;
+ * the kselftest, whose lookup runs in a second thread, tells them apart.
+ */
+static void autofs_test_expect_v5(struct kunit *test, const struct autofs_v5_packet *pkt,
+				  const struct autofs_test_waiter *w, int type,
+				  const char *name)
+{
+	struct super_block *sb = w->sbi->sb;
+
+	KUNIT_EXPECT_EQ(test, pkt->hdr.proto_version, 5);
+	KUNIT_EXPECT_EQ(test, pkt->hdr.type, type);
+	KUNIT_EXPECT_NE(test, pkt->wait_queue_token, 0);
+	KUNIT_EXPECT_EQ(test, pkt->dev, new_encode_dev(sb->s_dev));
+	KUNIT_EXPECT_EQ(test, pkt->ino, (u64)d_inode(sb->s_root)->i_ino);
+	KUNIT_EXPECT_EQ_MSG(test, pkt->uid, AUTOFS_TEST_UID, "uid of the requester");
+	KUNIT_EXPECT_EQ_MSG(test, pkt->gid, AUTOFS_TEST_GID, "gid of the requester");
+	KUNIT_EXPECT_EQ(test, pkt->pid, w->pid);
+	KUNIT_EXPECT_EQ(test, pkt->tgid, w->tgid);
+	KUNIT_EXPECT_EQ(test, pkt->len, strnlen(pkt->name, sizeof(pkt->name)));
+	if (name)
+		KUNIT_EXPECT_STREQ(test, pkt->name, name);
+	else
+		KUNIT_EXPECT_GT_MSG(test, pkt->len, 0, "direct request needs a key");
+}
+
+struct autofs_test_request_param {
+	const char *desc;
+	const char *opt;		/* "indirect" or "direct" */
+	enum autofs_notify notify;
+	int type;
+	bool ready;			/* the daemon's answer */
+};
+
+static const struct autofs_test_request_param autofs_test_requests[] = {
+	{ "indirect_mount_ready", "indirect", NFY_MOUNT, autofs_ptype_missing_indirect, true },
+	{ "indirect_mount_fail", "indirect", NFY_MOUNT, autofs_ptype_missing_indirect, false },
+	{ "direct_mount_ready", "direct", NFY_MOUNT, autofs_ptype_missing_direct, true },
+	{ "indirect_expire_done", "indirect", NFY_EXPIRE, autofs_ptype_expire_indirect, true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(autofs_test_requests, autofs_test_requests, desc);
+
+/*
+ * A v5 request written by the kernel and read by a daemon that reads the
+ * unpadded size (an i386 daemon on x86_64): one whole request per read,
+ * every field right, and the waiter gets the answer.
+ */
+static void notify_daemon_v5_request_reads_whole_at_compat_size(struct kunit *test)
+{
+	const struct autofs_test_request_param *rp = test->param_value;
+	const size_t compat = AUTOFS_TEST_V5_UNPADDED;
+	const char *const opts[] = { "minproto=5", "maxproto=5", rp->opt, NULL };
+	const char *name = strcmp(rp->opt, "direct") ? "indirect_key" : NULL;
+	struct autofs_test_waiter *w;
+	struct autofs_v5_packet *pkt;
+	struct autofs_test_mount m;
+	ssize_t n;
+
+	pkt = kunit_kzalloc(test, sizeof(*pkt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	autofs_test_mount(test, &m, opts);
+	w = autofs_test_start_waiter(test, &m, name, rp->notify);
+
+	n = autofs_test_read_request(m.p.rd, pkt, compat);
+	KUNIT_ASSERT_EQ_MSG(test, n, (ssize_t)compat,
+			    "request read at the unpadded size (pipe f_flags=%#x)",
+			    m.p.wr->f_flags);
+	autofs_test_expect_v5(test, pkt, w, rp->type, name);
+	KUNIT_EXPECT_EQ_MSG(test, kernel_read(m.p.rd, pkt, 1, NULL), (ssize_t)-EAGAIN,
+			    "the request's padding must not stay in the pipe");
+	autofs_test_answer(test, &m, w, pkt->wait_queue_token, rp->ready);
+}
+
+/* Several waits outstanding at once: each request whole and aligned. */
+static void notify_daemon_concurrent_requests_stay_aligned(struct kunit *test)
+{
+	static const char *const names[] = { "alpha_key", "bravo_key_", "charlie_key" };
+	const size_t compat = AUTOFS_TEST_V5_UNPADDED;
+	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
+	struct autofs_test_waiter *w[ARRAY_SIZE(names)];
+	bool seen[ARRAY_SIZE(names)] = { };
+	struct autofs_v5_packet *pkt;
+	struct autofs_test_mount m;
+	ssize_t n;
+	int i, k;
+
+	pkt = kunit_kzalloc(test, sizeof(*pkt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	autofs_test_mount(test, &m, opts);
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		w[i] = autofs_test_start_waiter(test, &m, names[i], NFY_MOUNT);
+
+	for (k = 0; k < ARRAY_SIZE(names); k++) {
+		n = autofs_test_read_request(m.p.rd, pkt, compat);
+		KUNIT_ASSERT_EQ_MSG(test, n, (ssize_t)compat, "request %d", k);
+		for (i = 0; i < ARRAY_SIZE(names); i++)
+			if (!strncmp(pkt->name, names[i], sizeof(pkt->name)))
+				break;
+		KUNIT_ASSERT_LT_MSG(test, i, (int)ARRAY_SIZE(names),
+				    "request %d is misaligned: name field reads \"%.16s\"",
+				    k, pkt->name);
+		KUNIT_ASSERT_FALSE(test, seen[i]);
+		seen[i] = true;
+		autofs_test_expect_v5(test, pkt, w[i], autofs_ptype_missing_indirect, names[i]);
+		autofs_test_answer(test, &m, w[i], pkt->wait_queue_token, i == 0);
+	}
+}
+
+/* A v4 daemon gets v4 requests of their own size, one per read. */
+static void notify_daemon_v4_request_has_v4_size(struct kunit *test)
+{
+	const char *const opts[] = { "minproto=4", "maxproto=4", NULL };
+	union autofs_v5_packet_union *buf;
+	struct autofs_packet_missing *mp;
+	struct autofs_test_waiter *w;
+	struct autofs_test_mount m;
+	ssize_t n;
+
+	buf = kunit_kzalloc(test, sizeof(*buf), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	autofs_test_mount(test, &m, opts);
+	w = autofs_test_start_waiter(test, &m, "v4_request_key", NFY_MOUNT);
+
+	n = autofs_test_read_request(m.p.rd, buf, sizeof(*buf));
+	KUNIT_ASSERT_EQ_MSG(test, n, (ssize_t)sizeof(*mp),
+			    "a v4 request is one struct autofs_packet_missing");
+	mp = (struct autofs_packet_missing *)buf;
+	KUNIT_EXPECT_EQ(test, mp->hdr.proto_version, 4);
+	KUNIT_EXPECT_EQ(test, mp->hdr.type, autofs_ptype_missing);
+	KUNIT_EXPECT_NE(test, mp->wait_queue_token, 0);
+	KUNIT_EXPECT_EQ(test, mp->len, strlen("v4_request_key"));
+	KUNIT_EXPECT_STREQ(test, mp->name, "v4_request_key");
+	autofs_test_answer(test, &m, w, mp->wait_queue_token, true);
+}
+
+/*
+ * The daemon shuts down ("go catatonic"): every outstanding wait is released
+ * with -ENOENT at once, the pipe is let go, and later waits fail at once
+ * without writing a request.
+ */
+static void catatonic_mode_releases_every_waiter(struct kunit *test)
+{
+	static const char *const names[] = { "alpha_key", "bravo_key_", "charlie_key" };
+	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
+	struct autofs_test_waiter *w[ARRAY_SIZE(names)];
+	struct autofs_v5_packet *pkt;
+	struct autofs_test_mount m;
+	long count;
+	int i;
+
+	pkt = kunit_kzalloc(test, sizeof(*pkt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	autofs_test_mount(test, &m, opts);
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		w[i] = autofs_test_start_waiter(test, &m, names[i], NFY_MOUNT);
+	/* Once its request is in the pipe, each waiter is queued. */
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		KUNIT_ASSERT_EQ(test, autofs_test_read_request(m.p.rd, pkt, sizeof(*pkt)),
+				(ssize_t)sizeof(*pkt));
+	count = file_count(m.p.wr);
+
+	KUNIT_ASSERT_EQ(test, autofs_test_ioctl(m.root, AUTOFS_IOC_CATATONIC, 0), 0);
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		KUNIT_EXPECT_TRUE_MSG(test, autofs_test_waiter_done(w[i]),
+				      "waiter on %s not released by catatonic mode within %d ms",
+				      names[i], AUTOFS_TEST_WAIT_MS);
+		KUNIT_EXPECT_EQ_MSG(test, w[i]->status, -ENOENT,
+				    "a wait the daemon never answered must fail with -ENOENT");
+	}
+	KUNIT_EXPECT_TRUE(test, m.sbi->flags & AUTOFS_SBI_CATATONIC);
+	KUNIT_EXPECT_NULL_MSG(test, m.sbi->pipe, "catatonic mode must let the pipe go");
+	KUNIT_EXPECT_EQ_MSG(test, (long)file_count(m.p.wr), count - 1,
+			    "catatonic mode must drop autofs's reference to the pipe");
+
+	w[0] = autofs_test_start_waiter(test, &m, "late_key", NFY_MOUNT);
+	KUNIT_EXPECT_TRUE_MSG(test, autofs_test_waiter_done(w[0]),
+			      "a wait on a catatonic mount must not block");
+	KUNIT_EXPECT_EQ(test, w[0]->status, -ENOENT);
+	KUNIT_EXPECT_EQ_MSG(test, kernel_read(m.p.rd, pkt, sizeof(*pkt), NULL), (ssize_t)-EAGAIN,
+			    "a catatonic mount must not write requests");
+}
+
+/*
+ * The daemon dies without a word: its end of the pipe is closed. The next
+ * request finds no reader, the mount goes catatonic and the waiter gets
+ * -ENOENT instead of sleeping forever.
+ */
+static void notify_daemon_without_reader_goes_catatonic(struct kunit *test)
+{
+	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
+	struct autofs_test_waiter *w;
+	struct autofs_test_mount m;
+
+	autofs_test_mount(test, &m, opts);
+	/* The only reference to the read end is the case's: release it now. */
+	kunit_remove_action(test, autofs_test_fput, m.p.rd);
+	__fput_sync(m.p.rd);
+
+	w = autofs_test_start_waiter(test, &m, "orphan_key", NFY_MOUNT);
+	KUNIT_EXPECT_TRUE_MSG(test, autofs_test_waiter_done(w),
+			      "waiter must not sleep when the daemon is gone");
+	KUNIT_EXPECT_EQ(test, w->status, -ENOENT);
+	KUNIT_EXPECT_TRUE_MSG(test, m.sbi->flags & AUTOFS_SBI_CATATONIC,
+			      "a pipe without a reader must make the mount catatonic");
+	KUNIT_EXPECT_NULL(test, m.sbi->pipe);
+}
+
+/*
+ * A mount whose daemon shut down, as a restarted daemon finds it: catatonic,
+ * no pipe, and the process group of the daemon that mounted it (here the
+ * one of pid 1, so that taking over the mount is visible).
+ */
+static void autofs_test_orphan_mount(struct kunit *test, struct autofs_test_mount *m)
+{
+	struct pid *old;
+
+	autofs_test_mount(test, m, NULL);
+	KUNIT_ASSERT_EQ(test, autofs_test_ioctl(m->root, AUTOFS_IOC_CATATONIC, 0), 0);
+	KUNIT_ASSERT_NULL(test, m->sbi->pipe);
+	KUNIT_ASSERT_TRUE(test, m->sbi->flags & AUTOFS_SBI_CATATONIC);
+
+	old = m->sbi->oz_pgrp;
+	m->sbi->oz_pgrp = find_get_pid(1);
+	if (!m->sbi->oz_pgrp) {
+		m->sbi->oz_pgrp = old;
+		kunit_skip(test, "no pid 1 to stand for the old daemon");
+	}
+	put_pid(old);
+}
+
+/* AUTOFS_DEV_IOCTL_SETPIPEFD as the ioctl dispatcher calls it. */
+static int autofs_test_setpipefd(struct kunit *test, struct autofs_test_mount *m, int fd)
 {
 	struct autofs_dev_ioctl *param;
 
@@ -648,45 +984,147 @@ static int autofs_test_setpipefd(struct kunit *test, struct autofs_sb_info *sbi,
 	KUNIT_ASSERT_NOT_NULL(test, param);
 	init_autofs_dev_ioctl(param);
 	param->setpipefd.pipefd = fd;
-	return autofs_dev_ioctl_setpipefd(NULL, sbi, param);
+	return autofs_dev_ioctl_setpipefd(m->root, m->sbi, param);
 }
 
 /* The other way a pipe gets installed: a restarted daemon's SETPIPEFD. */
 static void dev_ioctl_setpipefd_sets_packet_mode(struct kunit *test)
 {
-	struct autofs_sb_info *sbi = autofs_test_catatonic_mount(test);
+	struct autofs_test_mount m;
 	struct autofs_test_pipe p;
-	int fd, ret;
+	int fd;
 
+	autofs_test_orphan_mount(test, &m);
 	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
 	fd = autofs_test_install_fd(test, p.wr);
-	ret = autofs_test_setpipefd(test, sbi, fd);
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "SETPIPEFD refused the write end of a pipe");
+	KUNIT_ASSERT_EQ_MSG(test, autofs_test_setpipefd(test, &m, fd), 0,
+			    "SETPIPEFD refused the write end of a pipe");
 
-	KUNIT_EXPECT_PTR_EQ(test, sbi->pipe, p.wr);
-	KUNIT_EXPECT_EQ(test, sbi->pipefd, fd);
-	KUNIT_EXPECT_EQ_MSG(test, sbi->flags & AUTOFS_SBI_CATATONIC, 0,
-			    "mount must leave catatonic mode once it has a pipe");
 	KUNIT_EXPECT_EQ_MSG(test, p.wr->f_flags & (O_DIRECT | O_NONBLOCK), O_DIRECT,
 			    "pipe installed by AUTOFS_DEV_IOCTL_SETPIPEFD must be packet mode and blocking (f_flags=%#x)",
 			    p.wr->f_flags);
 }
 
+/*
+ * Documentation/filesystems/autofs-mount-control.rst: the mount takes the
+ * new pipe, leaves catatonic mode, and the caller's process group becomes
+ * the daemon's; the old one is let go.
+ */
+static void dev_ioctl_setpipefd_hands_mount_to_caller(struct kunit *test)
+{
+	struct autofs_test_mount m;
+	struct autofs_test_pipe p;
+	struct pid *old;
+	int fd, old_count;
+	long count;
+
+	autofs_test_orphan_mount(test, &m);
+	old = get_pid(m.sbi->oz_pgrp);
+	old_count = refcount_read(&old->count);
+	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
+	fd = autofs_test_install_fd(test, p.wr);
+	count = file_count(p.wr);
+
+	KUNIT_EXPECT_EQ(test, autofs_test_setpipefd(test, &m, fd), 0);
+	KUNIT_EXPECT_PTR_EQ(test, m.sbi->pipe, p.wr);
+	KUNIT_EXPECT_EQ(test, m.sbi->pipefd, fd);
+	KUNIT_EXPECT_EQ_MSG(test, (long)file_count(p.wr), count + 1,
+			    "the mount must hold exactly one reference to the new pipe");
+	KUNIT_EXPECT_EQ_MSG(test, m.sbi->flags & AUTOFS_SBI_CATATONIC, 0,
+			    "mount must leave catatonic mode once it has a pipe");
+	KUNIT_EXPECT_PTR_EQ_MSG(test, m.sbi->oz_pgrp, task_pgrp(current),
+				"the caller's process group must become the daemon's");
+	KUNIT_EXPECT_EQ_MSG(test, refcount_read(&old->count), old_count - 1,
+			    "the old daemon's process group must be let go once");
+	put_pid(old);
+	autofs_test_rebalance(p.wr, count + (m.sbi->pipe == p.wr));
+}
+
+/*
+ * SETPIPEFD on a mount that still has a daemon: -EBUSY, and neither the
+ * mount nor either pipe changes.
+ */
+static void dev_ioctl_setpipefd_refuses_live_mount(struct kunit *test)
+{
+	struct autofs_test_mount m;
+	struct autofs_test_pipe p;
+	long count, live_count;
+	unsigned int flags;
+	struct pid *pgrp;
+	int fd;
+
+	autofs_test_mount(test, &m, NULL);
+	pgrp = m.sbi->oz_pgrp;
+	live_count = file_count(m.p.wr);
+	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
+	fd = autofs_test_install_fd(test, p.wr);
+	count = file_count(p.wr);
+	flags = p.wr->f_flags;
+
+	KUNIT_EXPECT_EQ_MSG(test, autofs_test_setpipefd(test, &m, fd), -EBUSY,
+			    "only a catatonic mount may get a new pipe");
+	KUNIT_EXPECT_PTR_EQ(test, m.sbi->pipe, m.p.wr);
+	KUNIT_EXPECT_EQ(test, (long)file_count(m.p.wr), live_count);
+	KUNIT_EXPECT_EQ(test, (long)file_count(p.wr), count);
+	KUNIT_EXPECT_EQ(test, p.wr->f_flags, flags);
+	KUNIT_EXPECT_PTR_EQ(test, m.sbi->oz_pgrp, pgrp);
+	KUNIT_EXPECT_EQ(test, m.sbi->flags & AUTOFS_SBI_CATATONIC, 0);
+	autofs_test_rebalance(p.wr, count + (m.sbi->pipe == p.wr));
+}
+
+/* SETPIPEFD: -EPIPE for an unusable pipe, -EBADF for no file, -EINVAL for -1. */
+static const struct autofs_test_bad_param autofs_test_setpipefd_bad[] = {
+	{ "not_fifo", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_NOT_FIFO, -EPIPE },
+	{ "read_end", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_READ_END, -EPIPE },
+	{ "o_path_fifo", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_O_PATH, -EBADF },
+	{ "no_file", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_NO_FILE, -EBADF },
+	{ "minus_one", AUTOFS_TEST_FD_STRING, AUTOFS_TEST_BAD_MINUS_ONE, -EINVAL },
+};
+
+KUNIT_ARRAY_PARAM_DESC(autofs_test_setpipefd_bad, autofs_test_setpipefd_bad, desc);
+
 static void dev_ioctl_setpipefd_rejects_unusable_file(struct kunit *test)
 {
 	const struct autofs_test_bad_param *bp = test->param_value;
-	struct autofs_sb_info *sbi = autofs_test_catatonic_mount(test);
 	struct autofs_test_bad_file bad;
-	int ret;
+	struct autofs_test_mount m;
+	struct pid *pgrp;
 
-	autofs_test_make_bad(test, bp->kind, &bad);
-	ret = autofs_test_setpipefd(test, sbi, bad.fd);
+	autofs_test_orphan_mount(test, &m);
+	pgrp = m.sbi->oz_pgrp;
+	autofs_test_make_bad(test, bp->kind, bp->form, &bad);
 
-	KUNIT_EXPECT_EQ_MSG(test, ret, bp->err, "SETPIPEFD must refuse %s", bp->desc);
-	KUNIT_EXPECT_NULL_MSG(test, sbi->pipe, "refused file must not be installed");
-	KUNIT_EXPECT_EQ_MSG(test, sbi->flags & AUTOFS_SBI_CATATONIC, AUTOFS_SBI_CATATONIC,
+	KUNIT_EXPECT_EQ_MSG(test, autofs_test_setpipefd(test, &m, bad.fd), bp->err,
+			    "SETPIPEFD must refuse %s", bp->desc);
+	KUNIT_EXPECT_NULL_MSG(test, m.sbi->pipe, "refused file must not be installed");
+	KUNIT_EXPECT_EQ(test, m.sbi->pipefd, -1);
+	KUNIT_EXPECT_EQ_MSG(test, m.sbi->flags & AUTOFS_SBI_CATATONIC, AUTOFS_SBI_CATATONIC,
 			    "mount must stay catatonic without a usable pipe");
-	autofs_test_expect_untouched(test, sbi, &bad, bp->desc);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, m.sbi->oz_pgrp, pgrp,
+				"a refused SETPIPEFD must not change the daemon");
+	autofs_test_expect_untouched(test, m.sbi, &bad, bp->desc);
+}
+
+/*
+ * The restarted daemon's mount namespace becomes the owner: lookups from
+ * other namespaces on a private mount are refused against it.
+ */
+static void dev_ioctl_setpipefd_records_owner_mnt_ns(struct kunit *test)
+{
+	u64 mine = to_ns_common(current->nsproxy->mnt_ns)->ns_id;
+	struct autofs_test_mount m;
+	struct autofs_test_pipe p;
+	int fd;
+
+	autofs_test_orphan_mount(test, &m);
+	/* As if the mount had been made in a namespace that is gone now. */
+	m.sbi->mnt_ns_id = 0;
+	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
+	fd = autofs_test_install_fd(test, p.wr);
+
+	KUNIT_ASSERT_EQ(test, autofs_test_setpipefd(test, &m, fd), 0);
+	KUNIT_EXPECT_EQ_MSG(test, m.sbi->mnt_ns_id, mine,
+			    "the daemon's mount namespace must own the mount");
 }
 
 /* Fill @pkt as autofs_notify_daemon() would for request @i. */
@@ -706,9 +1144,9 @@ static void autofs_test_fill_v5(struct autofs_v5_packet *pkt, int i)
 }
 
 /*
- * How a daemon reads v5 requests: at the i386 size, as a 32-bit daemon on a
- * 64-bit kernel does (a short read wherever the native packet is larger),
- * and with a buffer larger than any packet, which is the case that still
+ * How a daemon reads v5 requests: at the unpadded size, as a 32-bit daemon
+ * on a 64-bit x86 kernel does (a short read wherever the native packet has
+ * tail padding), and with a buffer larger than any packet, which still
  * tells packet from stream mode where both sizes are equal (i386).
  */
 struct autofs_test_read_param {
@@ -717,7 +1155,7 @@ struct autofs_test_read_param {
 };
 
 static const struct autofs_test_read_param autofs_test_reads[] = {
-	{ "read_at_i386_size", sizeof(struct autofs_v5_packet_i386) },
+	{ "read_unpadded", AUTOFS_TEST_V5_UNPADDED },
 	{ "read_oversized", sizeof(struct autofs_v5_packet) + sizeof(__u64) },
 };
 
@@ -739,13 +1177,10 @@ static unsigned long autofs_test_v5_stream(struct kunit *test, struct file *wr,
 	char *buf;
 	int i;
 
-	autofs_test_check_i386_layout();
 	pkt = kunit_kcalloc(test, AUTOFS_TEST_NR_PACKETS, native, GFP_KERNEL);
 	buf = kunit_kzalloc(test, rsize, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
-	kunit_info(test, "v5 packet: %zu bytes native, %zu bytes for an i386 daemon; reads of %zu\n",
-		   native, sizeof(struct autofs_v5_packet_i386), rsize);
 
 	/* A few packets into an empty pipe: the writes cannot block. */
 	for (i = 0; i < AUTOFS_TEST_NR_PACKETS; i++) {
@@ -772,16 +1207,16 @@ static void v5_packets_read_one_per_read(struct kunit *test)
 {
 	const struct autofs_test_read_param *rp = test->param_value;
 	const unsigned long all = GENMASK(AUTOFS_TEST_NR_PACKETS - 1, 0);
-	struct autofs_test_pipe p;
 	struct fs_context *fc = autofs_test_fc(test);
-	struct file *wr = autofs_test_parse_new_pipe(test, fc, AUTOFS_TEST_FD_FILE, &p, NULL);
+	struct autofs_test_pipe p;
 	unsigned long aligned;
 	char byte;
 
-	aligned = autofs_test_v5_stream(test, wr, p.rd, rp->size);
+	autofs_test_parse_new_pipe(test, fc, AUTOFS_TEST_FD_FILE, &p);
+	aligned = autofs_test_v5_stream(test, p.wr, p.rd, rp->size);
 	KUNIT_EXPECT_EQ_MSG(test, aligned, all,
 			    "each %zu-byte read must return one whole packet (bitmask of good packets); pipe f_flags=%#x, see 64f371bc3107 and 546694b8f658",
-			    rp->size, wr->f_flags);
+			    rp->size, p.wr->f_flags);
 	KUNIT_EXPECT_EQ_MSG(test, kernel_read(p.rd, &byte, 1, NULL), (ssize_t)-EAGAIN,
 			    "padding must be discarded with each packet, not left in the pipe");
 }
@@ -799,7 +1234,8 @@ static void v5_stream_without_packet_mode_misaligns(struct kunit *test)
 	unsigned long aligned;
 
 	if (rp->size == sizeof(struct autofs_v5_packet))
-		kunit_skip(test, "reads of %zu bytes are exactly the native v5 packet here",
+		kunit_skip(test,
+			   "v5 packets have no tail padding here: reads of %zu bytes are the native size",
 			   rp->size);
 
 	autofs_test_make_pipe(test, &p, 0);
@@ -830,278 +1266,56 @@ static void v4_packets_read_one_per_read(struct kunit *test)
 	};
 	const void *pkts[] = { &missing, &expire, &missing };
 	const size_t sizes[] = { sizeof(missing), sizeof(expire), sizeof(missing) };
-	struct autofs_test_pipe p;
 	struct fs_context *fc = autofs_test_fc(test);
-	struct file *wr = autofs_test_parse_new_pipe(test, fc, AUTOFS_TEST_FD_FILE, &p, NULL);
 	union autofs_v5_packet_union *buf;
+	struct autofs_test_pipe p;
 	ssize_t n;
 	int i;
 
 	buf = kunit_kzalloc(test, sizeof(*buf), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
+	autofs_test_parse_new_pipe(test, fc, AUTOFS_TEST_FD_FILE, &p);
 
 	for (i = 0; i < ARRAY_SIZE(pkts); i++)
-		KUNIT_ASSERT_EQ(test, kernel_write(wr, pkts[i], sizes[i], NULL), (ssize_t)sizes[i]);
+		KUNIT_ASSERT_EQ(test, kernel_write(p.wr, pkts[i], sizes[i], NULL),
+				(ssize_t)sizes[i]);
 
 	for (i = 0; i < ARRAY_SIZE(pkts); i++) {
 		n = kernel_read(p.rd, buf, sizeof(*buf), NULL);
 		KUNIT_EXPECT_EQ_MSG(test, n, (ssize_t)sizes[i],
 				    "read %d of a %zu-byte buffer must return one v4 request (f_flags=%#x)",
-				    i, sizeof(*buf), wr->f_flags);
+				    i, sizeof(*buf), p.wr->f_flags);
 		if (n == sizes[i])
 			KUNIT_EXPECT_MEMEQ(test, buf, pkts[i], sizes[i]);
 	}
 }
 
 /*
- * The kernel's own packet writer: autofs_wait() -> autofs_notify_daemon() ->
- * autofs_write(), driven on a real mount. A helper kthread plays the process
- * that walks into the mount and waits; the case plays the daemon.
+ * One ramfs mount for the whole suite: each kern_unmount() costs an RCU
+ * grace period. ramfs is always built in, so get_fs_type() takes no module
+ * reference that would need dropping.
  */
-
-/* How long the daemon side waits for a request or a waiter, in ms. */
-#define AUTOFS_TEST_WAIT_MS	10000
-
-struct autofs_test_waiter {
-	struct autofs_sb_info *sbi;
-	struct path path;
-	enum autofs_notify notify;
-	struct task_struct *task;
-	struct completion done;
-	/* What the request must carry, recorded by the waiter itself. */
-	pid_t pid;
-	pid_t tgid;
-	uid_t uid;
-	gid_t gid;
-	int status;
-};
-
-static int autofs_test_waiter_fn(void *data)
+static int autofs_test_suite_init(struct kunit_suite *suite)
 {
-	struct autofs_test_waiter *w = data;
+	struct file_system_type *ramfs = get_fs_type("ramfs");
 
-	w->pid = task_pid_nr(current);
-	w->tgid = task_tgid_nr(current);
-	w->uid = from_kuid(&init_user_ns, current_uid());
-	w->gid = from_kgid(&init_user_ns, current_gid());
-	w->status = autofs_wait(w->sbi, &w->path, w->notify);
-	complete(&w->done);
+	if (!ramfs)
+		return -ENODEV;
+	autofs_test_ramfs = kern_mount(ramfs);
+	if (IS_ERR(autofs_test_ramfs)) {
+		int err = PTR_ERR(autofs_test_ramfs);
 
-	set_current_state(TASK_INTERRUPTIBLE);
-	while (!kthread_should_stop()) {
-		schedule();
-		set_current_state(TASK_INTERRUPTIBLE);
+		autofs_test_ramfs = NULL;
+		return err;
 	}
-	__set_current_state(TASK_RUNNING);
 	return 0;
 }
 
-/*
- * Runs however the case ended: catatonic mode wakes a waiter that no daemon
- * answered, so kthread_stop() cannot hang.
- */
-static void autofs_test_stop_waiter(void *data)
+static void autofs_test_suite_exit(struct kunit_suite *suite)
 {
-	struct autofs_test_waiter *w = data;
-
-	autofs_catatonic_mode(w->sbi);
-	kthread_stop(w->task);
-	path_put(&w->path);
-}
-
-/*
- * Start a process-like kthread that waits on @name under the root of @mnt
- * (or on the root itself for a direct mount, @name NULL).
- */
-static struct autofs_test_waiter *autofs_test_start_waiter(struct kunit *test,
-							   struct vfsmount *mnt,
-							   const char *name,
-							   enum autofs_notify notify)
-{
-	struct autofs_test_waiter *w;
-	struct dentry *dentry;
-
-	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, w);
-	w->sbi = autofs_sbi(mnt->mnt_sb);
-	w->notify = notify;
-	init_completion(&w->done);
-
-	/* An indirect key is a negative dentry in the root, as a lookup leaves it. */
-	dentry = name ? d_alloc_name(mnt->mnt_root, name) : dget(mnt->mnt_root);
-	KUNIT_ASSERT_NOT_NULL(test, dentry);
-	w->path.mnt = mntget(mnt);
-	w->path.dentry = dentry;
-
-	w->task = kthread_run(autofs_test_waiter_fn, w, "autofs_test_waiter");
-	if (IS_ERR(w->task)) {
-		path_put(&w->path);
-		KUNIT_FAIL_AND_ABORT(test, "kthread_run: %ld", PTR_ERR(w->task));
-	}
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_stop_waiter, w), 0);
-	return w;
-}
-
-/* Read one request, waiting a bounded time for it to arrive. */
-static ssize_t autofs_test_read_request(struct file *rd, void *buf, size_t size)
-{
-	unsigned long deadline = jiffies + msecs_to_jiffies(AUTOFS_TEST_WAIT_MS);
-	ssize_t n;
-
-	memset(buf, 0, size);
-	for (;;) {
-		n = kernel_read(rd, buf, size, NULL);
-		if (n != -EAGAIN || time_after(jiffies, deadline))
-			return n;
-		msleep(20);
-	}
-}
-
-/* The daemon's answer, and the status the waiter must get back from it. */
-static void autofs_test_release(struct kunit *test, struct autofs_test_waiter *w,
-				autofs_wqt_t token, int status)
-{
-	unsigned long left;
-
-	KUNIT_ASSERT_EQ_MSG(test, autofs_wait_release(w->sbi, token, status), 0,
-			    "no wait with token %u", token);
-	left = wait_for_completion_timeout(&w->done, msecs_to_jiffies(AUTOFS_TEST_WAIT_MS));
-	KUNIT_ASSERT_GT_MSG(test, left, 0, "waiter not woken by autofs_wait_release()");
-	KUNIT_EXPECT_EQ_MSG(test, w->status, status,
-			    "autofs_wait() must return the status the daemon gave");
-}
-
-/* Every field of a v5 request as autofs_notify_daemon() must fill it. */
-static void autofs_test_expect_v5(struct kunit *test, const struct autofs_v5_packet *pkt,
-				  const struct autofs_test_waiter *w, int type,
-				  const char *name)
-{
-	struct super_block *sb = w->sbi->sb;
-
-	KUNIT_EXPECT_EQ(test, pkt->hdr.proto_version, 5);
-	KUNIT_EXPECT_EQ(test, pkt->hdr.type, type);
-	KUNIT_EXPECT_NE(test, pkt->wait_queue_token, 0);
-	KUNIT_EXPECT_EQ(test, pkt->dev, new_encode_dev(sb->s_dev));
-	KUNIT_EXPECT_EQ(test, pkt->ino, d_inode(sb->s_root)->i_ino);
-	KUNIT_EXPECT_EQ(test, pkt->uid, w->uid);
-	KUNIT_EXPECT_EQ(test, pkt->gid, w->gid);
-	KUNIT_EXPECT_EQ(test, pkt->pid, w->pid);
-	KUNIT_EXPECT_EQ(test, pkt->tgid, w->tgid);
-	KUNIT_EXPECT_EQ(test, pkt->len, strnlen(pkt->name, sizeof(pkt->name)));
-	if (name)
-		KUNIT_EXPECT_STREQ(test, pkt->name, name);
-	else
-		KUNIT_EXPECT_GT_MSG(test, pkt->len, 0, "direct request needs a key");
-}
-
-struct autofs_test_request_param {
-	const char *desc;
-	const char *opt;		/* "indirect" or "direct" */
-	enum autofs_notify notify;
-	int type;
-	int status;			/* the daemon's answer */
-};
-
-static const struct autofs_test_request_param autofs_test_requests[] = {
-	{ "indirect_mount_ready", "indirect", NFY_MOUNT, autofs_ptype_missing_indirect, 0 },
-	{ "indirect_mount_fail", "indirect", NFY_MOUNT, autofs_ptype_missing_indirect, -ENOENT },
-	{ "direct_mount_ready", "direct", NFY_MOUNT, autofs_ptype_missing_direct, 0 },
-	{ "indirect_expire_done", "indirect", NFY_EXPIRE, autofs_ptype_expire_indirect, 0 },
-};
-
-KUNIT_ARRAY_PARAM_DESC(autofs_test_requests, autofs_test_requests, desc);
-
-/*
- * A v5 request written by the kernel and read by an i386 daemon: one whole
- * request per read, every field right, and the waiter gets the answer.
- */
-static void notify_daemon_v5_request_reads_whole_at_compat_size(struct kunit *test)
-{
-	const struct autofs_test_request_param *rp = test->param_value;
-	const size_t compat = sizeof(struct autofs_v5_packet_i386);
-	const char *const opts[] = { "minproto=5", "maxproto=5", rp->opt, NULL };
-	const char *name = strcmp(rp->opt, "direct") ? "key" : NULL;
-	struct autofs_test_waiter *w;
-	struct autofs_v5_packet *pkt;
-	struct autofs_test_pipe p;
-	struct vfsmount *mnt;
-	ssize_t n;
-
-	pkt = kunit_kzalloc(test, sizeof(*pkt), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, pkt);
-	mnt = autofs_test_mount(test, &p, opts);
-	w = autofs_test_start_waiter(test, mnt, name, rp->notify);
-
-	n = autofs_test_read_request(p.rd, pkt, compat);
-	KUNIT_ASSERT_EQ_MSG(test, n, (ssize_t)compat,
-			    "request read at the i386 size (pipe f_flags=%#x)", p.wr->f_flags);
-	autofs_test_expect_v5(test, pkt, w, rp->type, name);
-	KUNIT_EXPECT_EQ_MSG(test, kernel_read(p.rd, pkt, 1, NULL), (ssize_t)-EAGAIN,
-			    "the request's padding must not stay in the pipe");
-	autofs_test_release(test, w, pkt->wait_queue_token, rp->status);
-}
-
-/* Several waits outstanding at once: each request whole and aligned. */
-static void notify_daemon_concurrent_requests_stay_aligned(struct kunit *test)
-{
-	static const char *const names[] = { "alpha", "beta", "gamma" };
-	const size_t compat = sizeof(struct autofs_v5_packet_i386);
-	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
-	struct autofs_test_waiter *w[ARRAY_SIZE(names)];
-	struct autofs_v5_packet *pkt;
-	struct autofs_test_pipe p;
-	struct vfsmount *mnt;
-	bool seen[ARRAY_SIZE(names)] = { };
-	ssize_t n;
-	int i, k;
-
-	pkt = kunit_kzalloc(test, sizeof(*pkt), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, pkt);
-	mnt = autofs_test_mount(test, &p, opts);
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		w[i] = autofs_test_start_waiter(test, mnt, names[i], NFY_MOUNT);
-
-	for (k = 0; k < ARRAY_SIZE(names); k++) {
-		n = autofs_test_read_request(p.rd, pkt, compat);
-		KUNIT_ASSERT_EQ_MSG(test, n, (ssize_t)compat, "request %d", k);
-		for (i = 0; i < ARRAY_SIZE(names); i++)
-			if (!strcmp(pkt->name, names[i]))
-				break;
-		KUNIT_ASSERT_LT_MSG(test, i, (int)ARRAY_SIZE(names),
-				    "request %d is misaligned: name field reads \"%.16s\"",
-				    k, pkt->name);
-		KUNIT_ASSERT_FALSE(test, seen[i]);
-		seen[i] = true;
-		autofs_test_expect_v5(test, pkt, w[i], autofs_ptype_missing_indirect, names[i]);
-		autofs_test_release(test, w[i], pkt->wait_queue_token, i ? -ENOENT : 0);
-	}
-}
-
-/* A v4 daemon gets v4 requests of their own size, one per read. */
-static void notify_daemon_v4_request_has_v4_size(struct kunit *test)
-{
-	const char *const opts[] = { "minproto=4", "maxproto=4", NULL };
-	union autofs_v5_packet_union *buf;
-	struct autofs_packet_missing *mp;
-	struct autofs_test_waiter *w;
-	struct autofs_test_pipe p;
-	struct vfsmount *mnt;
-	ssize_t n;
-
-	buf = kunit_kzalloc(test, sizeof(*buf), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	mnt = autofs_test_mount(test, &p, opts);
-	w = autofs_test_start_waiter(test, mnt, "key", NFY_MOUNT);
-
-	n = autofs_test_read_request(p.rd, buf, sizeof(*buf));
-	KUNIT_ASSERT_EQ_MSG(test, n, (ssize_t)sizeof(*mp),
-			    "a v4 request is one struct autofs_packet_missing");
-	mp = (struct autofs_packet_missing *)buf;
-	KUNIT_EXPECT_EQ(test, mp->hdr.proto_version, 4);
-	KUNIT_EXPECT_EQ(test, mp->hdr.type, autofs_ptype_missing);
-	KUNIT_EXPECT_EQ(test, mp->len, 3);
-	KUNIT_EXPECT_STREQ(test, mp->name, "key");
-	autofs_test_release(test, w, mp->wait_queue_token, 0);
+	if (autofs_test_ramfs)
+		kern_unmount(autofs_test_ramfs);
+	autofs_test_ramfs = NULL;
 }
 
 static struct kunit_case autofs_pipe_cases[] = {
@@ -1109,12 +1323,14 @@ static struct kunit_case autofs_pipe_cases[] = {
 	KUNIT_CASE_PARAM(parse_fd_clears_nonblock, autofs_test_form_gen_params),
 	KUNIT_CASE_PARAM(parse_fd_keeps_access_mode_and_other_flags, autofs_test_form_gen_params),
 	KUNIT_CASE_PARAM(parse_fd_installs_pipe_in_sbi, autofs_test_form_gen_params),
-	KUNIT_CASE_PARAM(parse_param_fd_sets_packet_mode, autofs_test_form_gen_params),
 	KUNIT_CASE_PARAM(parse_fd_rejects_unusable_file, autofs_test_parse_bad_gen_params),
 	KUNIT_CASE_PARAM(parse_fd_twice_releases_first_pipe, autofs_test_form_gen_params),
 	KUNIT_CASE(dev_ioctl_setpipefd_sets_packet_mode),
+	KUNIT_CASE(dev_ioctl_setpipefd_hands_mount_to_caller),
+	KUNIT_CASE(dev_ioctl_setpipefd_refuses_live_mount),
 	KUNIT_CASE_PARAM(dev_ioctl_setpipefd_rejects_unusable_file,
 			 autofs_test_setpipefd_bad_gen_params),
+	KUNIT_CASE(dev_ioctl_setpipefd_records_owner_mnt_ns),
 	KUNIT_CASE_PARAM(v5_packets_read_one_per_read, autofs_test_reads_gen_params),
 	KUNIT_CASE_PARAM(v5_stream_without_packet_mode_misaligns, autofs_test_reads_gen_params),
 	KUNIT_CASE(v4_packets_read_one_per_read),
@@ -1122,12 +1338,20 @@ static struct kunit_case autofs_pipe_cases[] = {
 			 autofs_test_requests_gen_params),
 	KUNIT_CASE(notify_daemon_concurrent_requests_stay_aligned),
 	KUNIT_CASE(notify_daemon_v4_request_has_v4_size),
+	KUNIT_CASE(notify_daemon_without_reader_goes_catatonic),
+	KUNIT_CASE(catatonic_mode_releases_every_waiter),
 	{}
 };
 
 static struct kunit_suite autofs_pipe_suite = {
 	.name = "autofs_pipe",
+	.suite_init = autofs_test_suite_init,
+	.suite_exit = autofs_test_suite_exit,
 	.test_cases = autofs_pipe_cases,
 };
 
 kunit_test_suite(autofs_pipe_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the autofs daemon pipe");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
