@@ -1,13 +1,33 @@
 # SPDX-License-Identifier: GPL-2.0
 # autofs KUnit suite: install it into a kernel tree and run it.
-#   make run                   Debian's linux-source-6.12, UML
+#   make run                   Debian's linux-source-7.3 (mainline), UML
+#   make run KERNEL=6.12       Debian's linux-source-6.12 (LTS)
 #   make run KERNEL_SRC=DIR    your tree
 #   make run ARCH=x86_64       the same under qemu (ARCH=um, x86_64, i386)
 #   make test                  everything this project checks
 
 KERNEL_SRC ?=
-ARCH ?= um
-export KERNEL_SRC ARCH
+KERNEL ?=
+
+# ARCH picks where the suite runs, from make's command line only: an ARCH
+# or CROSS_COMPILE exported for some other purpose is not ours.
+ifeq ($(origin ARCH),command line)
+ARCH_ORIGIN := make's command line
+else
+ifneq ($(filter-out um,$(ARCH)),)
+$(info note: ignoring ARCH=$(ARCH) from the $(origin ARCH); use make <target> ARCH=um|x86_64|i386)
+endif
+ARCH := um
+ARCH_ORIGIN := default
+endif
+ifneq ($(CROSS_COMPILE),)
+$(info note: ignoring CROSS_COMPILE=$(CROSS_COMPILE) from the $(origin CROSS_COMPILE))
+endif
+unexport CROSS_COMPILE
+export KERNEL_SRC KERNEL ARCH ARCH_ORIGIN
+
+# Every target builds in the shared cache: one at a time, also under -j.
+.NOTPARALLEL:
 
 N ?= 50
 

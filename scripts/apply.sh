@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# apply.sh TREE: install the autofs KUnit suite into a kernel tree.
-# Idempotent: on a tree that has it already, only refreshes the suite's own
-# files. Every check runs before the first change, so a refused tree is
-# left exactly as it was.
+# apply.sh TREE: install the autofs KUnit suite into a kernel tree: the
+# suite's own files (with the backports in patches/backport/ that this
+# kernel needs) and the hook patches in patches/, applied exactly (no fuzz)
+# or not at all. Idempotent; repairs a tree whose hooks were reverted but
+# which still has our files. Every check runs before the first change, so
+# a refused tree is left exactly as it was.
 set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
@@ -11,49 +13,77 @@ set -eu
 tree=${1:-}
 check_kernel_tree "$tree"
 command -v patch >/dev/null || die "patch(1) is not installed (apt-get install patch)"
+tree=$(cd "$tree" && pwd -P)
+lock_tree "$tree"
 
-# Each patch is either applied already or must apply cleanly; the missing
-# ones are applied (a tree set up by an older version of this project gets
-# the newer hooks).
+# The suite's files as this kernel needs them.
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+for f in $ADDED_FILES; do
+	mkdir -p "$stage/$(dirname "$f")"
+	cp "$TOP/$f" "$stage/$f"
+done
+backports=
+for b in "$TOP"/patches/backport/*.patch; do
+	[ -e "$b" ] || continue
+	cond=$(sed -n 's/^Needed-if: //p' "$b")
+	[ -n "$cond" ] || die "$(basename "$b"): no Needed-if: line"
+	(cd "$tree" && sh -c "$cond") || continue
+	patch -d "$stage" -p1 -s -t -N --fuzz=0 --no-backup-if-mismatch <"$b" >/dev/null ||
+		die "backport $(basename "$b") no longer applies to the suite: regenerate it"
+	backports="$backports $(basename "$b" .patch)"
+done
+
+# Each hook patch is either in the tree already or applies exactly; a tree
+# set up by an older version of this project gets the newer hooks.
 todo=()
 for p in "${PATCHES[@]}"; do
-	if patch -d "$tree" -p1 -R --dry-run -s -f <"$p" >/dev/null 2>&1; then
+	if patch -d "$tree" -p1 -R --dry-run -s -f --fuzz=0 <"$p" >/dev/null 2>&1; then
 		continue
-	elif patch -d "$tree" -p1 -N --dry-run -s -t <"$p" >/dev/null 2>&1; then
+	elif patch -d "$tree" -p1 -N --dry-run -s -t --fuzz=0 <"$p" >/dev/null 2>&1; then
 		todo+=("$p")
 	else
-		die "$tree: $(basename "$p") does not apply (kernel $(kernel_version "$tree")); tree left unchanged"
+		die "$tree: $(basename "$p") does not apply exactly (kernel $(kernel_version "$tree")); tree left unchanged"
 	fi
 done
 state=applied
 [ "${#todo[@]}" -eq "${#PATCHES[@]}" ] && state=clean
 
+# Without the hooks, a file of ours in the tree is either a leftover of an
+# earlier apply (identical: the hooks were reverted, repair the tree) or
+# somebody else's (refuse).
+repaired=0
 for f in $ADDED_FILES; do
-	if [ "$state" = clean ] && [ -e "$tree/$f" ]; then
-		die "$tree: $f exists but the hooks are not applied; tree left unchanged"
+	if [ "$state" != clean ] || [ ! -e "$tree/$f" ]; then
+		continue
 	fi
+	cmp -s "$stage/$f" "$tree/$f" ||
+		die "$tree: $f exists, differs from the suite's, and the hooks are not applied; tree left unchanged"
+	repaired=1
 done
 
 for p in ${todo[@]+"${todo[@]}"}; do
-	patch -d "$tree" -p1 -N -s -t --no-backup-if-mismatch <"$p" ||
+	patch -d "$tree" -p1 -N -s -t --fuzz=0 --no-backup-if-mismatch <"$p" ||
 		die "$tree: $(basename "$p") failed after a clean dry run"
 done
-[ "${#todo[@]}" -gt 0 ] && [ "$state" = applied ] && state=completed
 
 changed=0
 for f in $ADDED_FILES; do
 	# Copy only what differs, so that an unchanged suite rebuilds nothing.
-	if ! cmp -s "$TOP/$f" "$tree/$f"; then
+	if ! cmp -s "$stage/$f" "$tree/$f"; then
 		mkdir -p "$tree/$(dirname "$f")"
-		cp "$TOP/$f" "$tree/$f"
+		cp "$stage/$f" "$tree/$f"
 		changed=1
 	fi
 done
 
-if [ "$state" = completed ]; then
-	note "$tree: suite updated (${#todo[@]} new hook patch(es))"
-elif [ "$state" = applied ]; then
-	note "$tree: suite already applied$([ "$changed" = 1 ] && echo '; test files refreshed')"
+bp=${backports:+ with backports:$backports}
+if [ "$repaired" = 1 ]; then
+	note "$tree: hooks were missing but the suite's files were there: repaired$bp"
+elif [ "$state" = clean ]; then
+	note "$tree: suite applied (kernel $(kernel_version "$tree"))$bp"
+elif [ "${#todo[@]}" -gt 0 ]; then
+	note "$tree: suite updated (${#todo[@]} new hook patch(es))$bp"
 else
-	note "$tree: suite applied (kernel $(kernel_version "$tree"))"
+	note "$tree: suite already applied$([ "$changed" = 1 ] && echo '; test files refreshed')$bp"
 fi

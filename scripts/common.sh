@@ -6,7 +6,8 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
 CACHE=${AUTOFS_KUNIT_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/autofs-kunit}
-DEBIAN_SRC_PKG=linux-source-6.12
+# Debian's archive, where the kernel source packages come from.
+MIRROR=${AUTOFS_KUNIT_MIRROR:-http://deb.debian.org}
 # Edits of existing kernel files, as minimal-context patches.
 PATCHES=("$TOP"/patches/*.patch)
 # Files the suite adds to a kernel tree, relative to its root.
@@ -15,6 +16,12 @@ tools/testing/selftests/filesystems/autofs/autofs_daemon_test.c
 tools/testing/selftests/filesystems/autofs/Makefile
 tools/testing/selftests/filesystems/autofs/config
 tools/testing/selftests/filesystems/autofs/.gitignore"
+
+# A cross compiler exported for something else must not reach our builds;
+# the targets that cross-compile pass their own.
+if [ -n "${CROSS_COMPILE:-}" ]; then
+	unset CROSS_COMPILE
+fi
 
 die() {
 	echo "${0##*/}: error: $*" >&2
@@ -30,6 +37,93 @@ note() {
 ensure_cache() {
 	mkdir -p "$CACHE/src" "$CACHE/build" 2>/dev/null ||
 		die "cannot create the cache $CACHE; set AUTOFS_KUNIT_CACHE to a writable directory"
+}
+
+# kernel_pin [KERNEL]: look KERNEL (default: the first row) up in
+# kernels.list; sets PIN_KERNEL, PIN_PKG and PIN_SUITES.
+kernel_pin() {
+	local want=${1:-} k p s known=
+	while read -r k p s; do
+		case "$k" in '' | '#'*) continue ;; esac
+		known="$known $k"
+		if [ -z "$want" ] || [ "$want" = "$k" ]; then
+			PIN_KERNEL=$k PIN_PKG=$p PIN_SUITES=$s
+			return 0
+		fi
+	done <"$TOP/kernels.list"
+	die "KERNEL=$want: unknown kernel (known:$known; see kernels.list)"
+}
+
+# path_key PATH: a short name for PATH, for build dirs and locks.
+path_key() {
+	printf '%s' "$1" | sha1sum | cut -c1-10
+}
+
+# with_lock NAME WHAT: hold the cache lock NAME until this script exits,
+# saying so if another run (doing WHAT) holds it first. Children of a
+# holder (a target calling apply.sh, say) see it in AUTOFS_KUNIT_LOCKS and
+# do not wait for their parent.
+with_lock() {
+	local lockfd
+	case " ${AUTOFS_KUNIT_LOCKS:-} " in *" $1 "*) return 0 ;; esac
+	mkdir -p "$CACHE/lock"
+	exec {lockfd}>>"$CACHE/lock/$1"
+	if ! flock -n "$lockfd"; then
+		note "waiting for another run to finish with $1 ($2)"
+		flock "$lockfd"
+	fi
+	export AUTOFS_KUNIT_LOCKS="${AUTOFS_KUNIT_LOCKS:-} $1"
+}
+
+# has_candidate PKG: apt (as configured by APT_CONFIG) can download PKG.
+has_candidate() {
+	apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p' | grep -qv none
+}
+
+# private_apt_download PKG "SUITE...": download PKG's .deb from Debian's
+# archive with apt-get, through a sources list, lists and config of our
+# own in the cache (APT_CONFIG replaces the machine's configuration, so
+# /etc/apt is neither read for sources nor written). Prints the .deb path.
+private_apt_download() {
+	local pkg=$1 suites=$2 dir="$CACHE/apt/$1" s repo served log
+	log="$dir/apt.log"
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/parts" \
+		"$dir/sources.d" "$dir/preferences.d" "$dir/deb"
+	for s in $suites; do
+		case "$s" in *-security) repo=debian-security ;; *) repo=debian ;; esac
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR/$repo $s main"
+	done >"$dir/sources.list"
+	{
+		echo "Dir::Etc::parts \"$dir/parts\";"
+		echo "Dir::Etc::sourcelist \"$dir/sources.list\";"
+		echo "Dir::Etc::sourceparts \"$dir/sources.d\";"
+		echo "Dir::Etc::preferences \"$dir/preferences\";"
+		echo "Dir::Etc::preferencesparts \"$dir/preferences.d\";"
+		echo "Dir::State::Lists \"$dir/lists\";"
+		echo "Dir::Cache \"$dir/cache\";"
+		# What this machine has installed is not what the archive serves.
+		echo "Dir::State::status \"$dir/status\";"
+		echo 'Acquire::Languages "none";'
+		# As root apt downloads as _apt, which cannot write into a home.
+		[ "$(id -u)" -ne 0 ] || echo 'APT::Sandbox::User "root";'
+	} >"$dir/apt.conf"
+	: >"$dir/status"
+	export APT_CONFIG="$dir/apt.conf"
+	if ! has_candidate "$pkg"; then
+		note "reading the package lists of $suites from $MIRROR"
+		apt-get -q update >"$log" 2>&1 ||
+			die "apt-get update of $suites from $MIRROR failed; see $log"
+	fi
+	if ! has_candidate "$pkg"; then
+		served=$(apt-cache pkgnames linux-source- 2>/dev/null | grep -E '^linux-source-[0-9]' |
+			sort -V | paste -sd' ' -)
+		die "$pkg is no longer served by $suites (served: ${served:-none}); move the pin in kernels.list"
+	fi
+	note "downloading $pkg from $suites"
+	rm -f "$dir/deb/"*.deb
+	(cd "$dir/deb" && apt-get -q download "$pkg") >>"$log" 2>&1 ||
+		die "apt-get download $pkg failed; see $log"
+	ls "$dir/deb/${pkg}_"*.deb
 }
 
 # check_kernel_tree DIR: a one-line error unless DIR is a kernel tree we can use.
@@ -50,7 +144,7 @@ check_kernel_tree() {
 check_arch() {
 	case "$1" in
 	um | x86_64 | i386) ;;
-	*) die "ARCH=$1: only um, x86_64 and i386 are supported" ;;
+	*) die "ARCH=$1 (from the ${ARCH_ORIGIN:-environment}): only um, x86_64 and i386 are supported" ;;
 	esac
 }
 
@@ -70,7 +164,7 @@ build_deps() {
 judge_results() {
 	local allow=()
 	if [ "$2" = i386 ]; then
-		allow=(--allow-skip v5_stream_without_packet_mode_misaligns.read_at_i386_size)
+		allow=(--allow-skip v5_stream_without_packet_mode_misaligns.read_unpadded)
 	fi
 	"$TOP/scripts/kunit_results.py" summary "$1" --cases "$TOP/fs/autofs/autofs_kunit.c" \
 		"${allow[@]}"
@@ -102,27 +196,36 @@ kernel_version() {
 
 # build_dir TREE ARCH [FLAVOUR]: a build directory in the cache, one per tree, arch and flavour.
 build_dir() {
-	local tree key
+	local tree
 	tree=$(cd "$1" && pwd -P)
-	key=$(printf '%s' "$tree" | sha1sum | cut -c1-10)
-	echo "$CACHE/build/$(basename "$tree")-$key-$2${3:+-$3}"
+	echo "$CACHE/build/$(basename "$tree")-$(path_key "$tree")-$2${3:+-$3}"
 }
 
-# prepare_tree: apply the suite to $KERNEL_SRC, or to the cached default tree,
-# which is unpacked afresh if an older version of the suite left it in a
-# state the current hooks do not apply to. Sets $tree to its physical path.
+# prepare_tree: apply the suite to $KERNEL_SRC, or to the cached Debian tree
+# of $KERNEL, which is unpacked afresh if an older version of the suite left
+# it in a state the current hooks do not apply to. Sets $tree to its
+# physical path.
 prepare_tree() {
 	tree=${KERNEL_SRC:-}
 	if [ -n "$tree" ]; then
+		[ -d "$tree" ] && lock_tree "$tree"
 		"$TOP/scripts/apply.sh" "$tree"
 	else
 		tree=$("$TOP/scripts/kernel-src.sh")
+		lock_tree "$tree"
 		if ! "$TOP/scripts/apply.sh" "$tree"; then
-			note "unpacking the cached $DEBIAN_SRC_PKG afresh"
-			rm -f "$tree.unpacked"
+			note "unpacking the cached $(basename "$tree") afresh"
+			rm -f "$tree/.autofs-kunit-unpacked"
 			tree=$("$TOP/scripts/kernel-src.sh")
 			"$TOP/scripts/apply.sh" "$tree"
 		fi
 	fi
 	tree=$(cd "$tree" && pwd -P)
+}
+
+# lock_tree TREE: hold TREE's lock (its sources and build dirs) until this
+# script exits: applying, mutating and building in one tree are never
+# interleaved by two runs.
+lock_tree() {
+	with_lock "tree-$(path_key "$(cd "$1" && pwd -P)")" "building in $1"
 }

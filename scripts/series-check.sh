@@ -11,7 +11,12 @@ set -eu
 out=${SERIES_OUT:-$TOP/series-out}
 "$TOP/scripts/deps.sh" git gcc make flex bison bc python3 libc6-dev gcc-multilib rsync
 ls "$out"/000[1-9]-*.patch >/dev/null 2>&1 || die "no series in $out: run make series first"
-repo=${KERNEL_SRC:-$CACHE/series/$DEBIAN_SRC_PKG}
+if [ -n "${KERNEL_SRC:-}" ]; then
+	repo=$KERNEL_SRC
+else
+	kernel_pin "${KERNEL:-}"
+	repo="$CACHE/series/$PIN_PKG"
+fi
 git -C "$repo" rev-parse --verify -q HEAD >/dev/null || die "$repo: not a git tree"
 base=$(sed -n 's/^base-commit: //p' "$out/0000-cover-letter.patch")
 [ -n "$base" ] || base=$(git -C "$repo" rev-parse HEAD)

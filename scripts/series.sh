@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # series.sh: a git format-patch series of the suite against KERNEL_SRC's
-# HEAD (a git tree), or against Debian's linux-source-6.12 in a throwaway
-# git tree. Patch 1: the KUnit suite; patch 2: the kselftest. Signed off by
+# HEAD (a git tree), or against Debian's source of $KERNEL (default 7.3) in
+# a throwaway git tree. Patch 1: the KUnit suite; patch 2: the kselftest. Signed off by
 # the runner's own git identity; checkpatch --strict on every patch;
 # get_maintainer.pl output in the cover letter. The series goes to
 # $SERIES_OUT (default: series-out/ in this clone).
@@ -20,19 +20,20 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 	repo=$(cd "$KERNEL_SRC" && pwd -P)
 else
 	# Debian's source has no history: a throwaway git tree, committed once.
-	repo="$CACHE/series/$DEBIAN_SRC_PKG"
+	kernel_pin "${KERNEL:-}"
+	repo="$CACHE/series/$PIN_PKG"
 	if ! git -C "$repo" rev-parse --verify -q HEAD >/dev/null 2>&1; then
-		"$TOP/scripts/deps.sh" "$DEBIAN_SRC_PKG" xz-utils
-		tarball=$(dpkg-query -L "$DEBIAN_SRC_PKG" | grep -m1 '\.tar\.xz$')
+		"$TOP/scripts/kernel-src.sh" >/dev/null
+		tarball=$(ls "$CACHE/src/$PIN_PKG".tar.*)
 		rm -rf "$repo"
 		mkdir -p "$repo"
 		note "making a throwaway git tree from $tarball in $repo"
-		tar -xJf "$tarball" -C "$repo" --strip-components=1
+		tar -xf "$tarball" -C "$repo" --strip-components=1
 		git -C "$repo" init -q
 		# Debian appends "/*" to the top .gitignore: add everything regardless.
 		git -C "$repo" add -A -f .
 		git -C "$repo" -c user.name=autofs-kunit -c user.email=autofs-kunit@invalid \
-			commit -q -m "Linux $(kernel_version "$repo") ($DEBIAN_SRC_PKG)"
+			commit -q -m "Linux $(kernel_version "$repo") ($PIN_PKG)"
 	fi
 	check_kernel_tree "$repo"
 fi
