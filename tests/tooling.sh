@@ -31,8 +31,10 @@ expect_refusal() {
 # A tiny kernel tree: the files apply.sh touches, from the default tree.
 src=$("$TOP/scripts/kernel-src.sh")
 mini="$work/mini"
-mkdir -p "$mini/fs" "$mini/tools/testing/kunit" "$mini/tools/testing/selftests/filesystems"
+mkdir -p "$mini/fs" "$mini/tools/testing/kunit" "$mini/tools/testing/selftests/filesystems" \
+	"$mini/include/linux"
 cp "$src/Makefile" "$src/MAINTAINERS" "$mini/"
+cp "$src/include/linux/module.h" "$mini/include/linux/"
 cp -r "$src/fs/autofs" "$mini/fs/"
 cp "$src/tools/testing/kunit/kunit.py" "$mini/tools/testing/kunit/"
 cp "$src/tools/testing/selftests/Makefile" "$mini/tools/testing/selftests/"
@@ -80,7 +82,7 @@ refused_tree old "a tree without autofs_parse_fd()" "no autofs_parse_fd" \
 refused_tree drift "a tree the hooks do not apply to (no half-applied patch)" "does not apply" \
 	sed -i 's/^static int autofs_dev_ioctl_setpipefd(/static long autofs_dev_ioctl_setpipefd(/' \
 	fs/autofs/dev-ioctl.c
-refused_tree stray "a foreign autofs_kunit.c" "exists but the hooks" \
+refused_tree stray "a foreign autofs_kunit.c" "differs from the suite's" \
 	sh -c 'echo "/* not ours */" >fs/autofs/autofs_kunit.c'
 
 half="$work/half"
@@ -94,6 +96,34 @@ check "completed tree has the KUnit hooks" grep -q '^config AUTOFS_KUNIT_TEST' "
 refused_tree partial "a patch that is only partly in the tree" "does not apply" \
 	sed -i 's|^TARGETS += filesystems/binderfs$|&\nTARGETS += filesystems/autofs|' \
 	tools/testing/selftests/Makefile
+
+# A tree whose hooks were reverted (git checkout -- .) but which still has
+# our identical files is repaired, not refused.
+reverted="$work/reverted"
+cp -r "$mini" "$reverted"
+"$TOP/scripts/apply.sh" "$reverted" 2>/dev/null
+for p in "${PATCHES[@]}"; do
+	patch -d "$reverted" -p1 -R -s --fuzz=0 --no-backup-if-mismatch <"$p"
+done
+"$TOP/scripts/apply.sh" "$reverted" 2>"$work/err" && rc=0 || rc=$?
+check "apply repairs a tree whose hooks were reverted" [ "$rc" -eq 0 ]
+check "... and says so" grep -q "repaired" "$work/err"
+check "... and the hooks are back" grep -q '^config AUTOFS_KUNIT_TEST' "$reverted/fs/autofs/Kconfig"
+
+# The backports a tree needs, decided by the tree: an older kernel (6.12's
+# MODULE_IMPORT_NS, no mnt_ns_id) gets both, mainline none.
+old="$work/oldkernel"
+cp -r "$mini" "$old"
+sed -i 's/MODULE_INFO(import_ns, ns)$/MODULE_INFO(import_ns, __stringify(ns))/' \
+	"$old/include/linux/module.h"
+sed -i '/mnt_ns_id/d' "$old/fs/autofs/autofs_i.h"
+"$TOP/scripts/apply.sh" "$old" 2>"$work/err" && rc=0 || rc=$?
+check "apply installs the suite with backports into an older kernel" [ "$rc" -eq 0 ]
+check "... naming them" grep -q "with backports: module-import-ns-token no-owner-mnt-ns" "$work/err"
+check "... the bare-token MODULE_IMPORT_NS" \
+	grep -qx 'MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);' "$old/fs/autofs/autofs_kunit.c"
+check "... without the owner namespace case" \
+	not grep -q 'records_owner_mnt_ns' "$old/fs/autofs/autofs_kunit.c"
 
 # Applying, then applying again.
 check "apply installs the suite into a clean tree" "$TOP/scripts/apply.sh" "$mini"
@@ -110,7 +140,11 @@ check "apply on an applied tree succeeds" [ "$rc" -eq 0 ]
 check "apply on an applied tree says so" grep -q "already applied" "$work/err"
 check "apply on an applied tree changes nothing" [ "$applied" = "$(tree_sum "$mini")" ]
 echo "/* edited */" >>"$mini/fs/autofs/autofs_kunit.c"
-check "apply refreshes an edited test file" "$TOP/scripts/apply.sh" "$mini"
+apply_log() {
+	"$TOP/scripts/apply.sh" "$1" 2>"$work/err"
+}
+check "apply refreshes an edited test file" apply_log "$mini"
+check "mainline gets no backport" not grep -q "with backports" "$work/err"
 check "refreshed test file matches the project's" cmp -s "$TOP/fs/autofs/autofs_kunit.c" "$mini/fs/autofs/autofs_kunit.c"
 check "patches reverse cleanly (minimal, self-contained hooks)" unapply "$mini"
 check "reversed tree equals the pristine one" [ "$pristine" = "$(tree_sum "$mini")" ]
