@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # compat/run.sh: the compat-mode boot test, reduced to its essence. Builds a
-# minimal x86_64 kernel from $KERNEL_SRC (default Debian's 6.12), the autofs
+# minimal x86_64 kernel from $KERNEL_SRC (default Debian's $KERNEL), the autofs
 # daemon kselftest as a static i386 and a static x86_64 binary, boots them in
 # qemu from an initramfs made with the tree's usr/gen_init_cpio, and exits
 # with the tests' verdict. qemu is stopped after $COMPAT_TIMEOUT seconds
@@ -38,7 +38,7 @@ kmake -j"$(nproc)" bzImage headers usr/
 t1=$(date +%s.%N)
 
 src="$tree/tools/testing/selftests/filesystems/autofs/autofs_daemon_test.c"
-cflags=(-static -O2 -Wall -isystem "$bdir/usr/include")
+cflags=(-static -O2 -Wall -pthread -isystem "$bdir/usr/include" -I "$tree/tools/testing/selftests")
 gcc -m32 "${cflags[@]}" -o "$out/autofs_daemon_test_32" "$src" ||
 	die "cannot build the 32-bit daemon (gcc -m32 -static; is gcc-multilib installed?)"
 gcc "${cflags[@]}" -o "$out/autofs_daemon_test_64" "$src"

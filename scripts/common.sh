@@ -15,7 +15,8 @@ ADDED_FILES="fs/autofs/autofs_kunit.c fs/autofs/.kunitconfig
 tools/testing/selftests/filesystems/autofs/autofs_daemon_test.c
 tools/testing/selftests/filesystems/autofs/Makefile
 tools/testing/selftests/filesystems/autofs/config
-tools/testing/selftests/filesystems/autofs/.gitignore"
+tools/testing/selftests/filesystems/autofs/.gitignore
+tools/testing/selftests/filesystems/autofs/autofs_compat_test.sh"
 
 # A cross compiler exported for something else must not reach our builds;
 # the targets that cross-compile pass their own.

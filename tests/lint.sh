@@ -29,11 +29,11 @@ check "checkpatch --strict: the autofs kselftest" \
 	"$TOP/tools/testing/selftests/filesystems/autofs/autofs_daemon_test.c"
 
 # The qemu /init programs are user space, in kernel style all the same.
-for c in compat/init.c debug/init.c; do
+for c in compat/init.c debug/init.c configs/init.c; do
 	check "checkpatch --strict: $c" "$checkpatch" --strict --no-tree -q -f "$TOP/$c"
 done
 
-mapfile -t scripts < <(cd "$TOP" && find scripts tests compat .ci -type f \( -name '*.sh' -o -path .ci/run \) | sort)
+mapfile -t scripts < <(cd "$TOP" && find scripts tests compat .ci tools -type f \( -name '*.sh' -o -path .ci/run \) | sort)
 shellcheck_all() {
 	(cd "$TOP" && shellcheck -x "${scripts[@]}")
 }

@@ -37,7 +37,8 @@ cp "$src/Makefile" "$src/MAINTAINERS" "$mini/"
 cp "$src/include/linux/module.h" "$mini/include/linux/"
 cp -r "$src/fs/autofs" "$mini/fs/"
 cp "$src/tools/testing/kunit/kunit.py" "$mini/tools/testing/kunit/"
-cp "$src/tools/testing/selftests/Makefile" "$mini/tools/testing/selftests/"
+cp "$src/tools/testing/selftests/Makefile" "$src/tools/testing/selftests/lib.mk" \
+	"$mini/tools/testing/selftests/"
 # unapply MINI: take the suite out again (the default tree may have it).
 unapply() {
 	local p
@@ -117,9 +118,14 @@ cp -r "$mini" "$old"
 sed -i 's/MODULE_INFO(import_ns, ns)$/MODULE_INFO(import_ns, __stringify(ns))/' \
 	"$old/include/linux/module.h"
 sed -i '/mnt_ns_id/d' "$old/fs/autofs/autofs_i.h"
+# shellcheck disable=SC2016  # a make variable, not a shell one
+sed -i '/^CFLAGS += -I${top_srcdir}\/tools\/testing\/selftests$/d' "$old/tools/testing/selftests/lib.mk"
 "$TOP/scripts/apply.sh" "$old" 2>"$work/err" && rc=0 || rc=$?
 check "apply installs the suite with backports into an older kernel" [ "$rc" -eq 0 ]
-check "... naming them" grep -q "with backports: module-import-ns-token no-owner-mnt-ns" "$work/err"
+check "... naming them" \
+	grep -q "with backports: kselftest-harness-path module-import-ns-token no-owner-mnt-ns" "$work/err"
+check "... the harness by its path" grep -qx '#include "../../kselftest_harness.h"' \
+	"$old/tools/testing/selftests/filesystems/autofs/autofs_daemon_test.c"
 check "... the bare-token MODULE_IMPORT_NS" \
 	grep -qx 'MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);' "$old/fs/autofs/autofs_kunit.c"
 check "... without the owner namespace case" \
@@ -159,7 +165,7 @@ expect_refusal "run-debug refuses an unknown ARCH" "ARCH=sparc" \
 expect_refusal "configs refuses an unknown ARCH" "ARCH=sparc" \
 	env ARCH=sparc KERNEL_SRC="$mini" "$TOP/scripts/configs.sh"
 expect_refusal "configs refuses an unknown combination" "unknown combination 'ny'" \
-	env CONFIGS="mm ny" KERNEL_SRC="$mini" "$TOP/scripts/configs.sh"
+	env CONFIGS="mmm ny" KERNEL_SRC="$mini" "$TOP/scripts/configs.sh"
 expect_refusal "soak refuses N that is not a number" "N=many" \
 	env N=many KERNEL_SRC="$mini" "$TOP/scripts/soak.sh"
 expect_refusal "soak refuses N=0" "N=0" env N=0 KERNEL_SRC="$mini" "$TOP/scripts/soak.sh"

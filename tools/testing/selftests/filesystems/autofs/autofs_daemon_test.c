@@ -9,9 +9,13 @@
  * make the autofsv5 packet file descriptor use a packetized pipe") exists
  * for: on x86_64 the kernel writes 304-byte packets, an i386 daemon reads
  * 300, and only a packet pipe drops the 4 bytes of padding. Commit
- * 546694b8f658 ("autofs: add autofs_parse_fd()") lost the packet mode; a
- * 32-bit build of this test then reads a misaligned second request and
- * fails, where a 32-bit systemd simply hung at boot.
+ * 546694b8f658 ("autofs: add autofs_parse_fd()") lost the packet mode in
+ * linux-next; a 32-bit build of this test then reads a misaligned second
+ * request and fails, where a 32-bit user space simply stopped booting.
+ *
+ * The lookups run as their own user and group, in a second thread of their
+ * process, so that every field of a request has a value of its own: a
+ * kernel that fills one from another (pid from tgid, uid from gid) fails.
  *
  * Every wait is bounded: poll() before each read, alarm() in each looker-up,
  * and teardown makes the mount catatonic, which releases any waiter.
@@ -21,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -28,14 +33,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/auto_fs.h>
 
-#include "../../kselftest_harness.h"
+#include "kselftest_harness.h"
 
 #ifdef __i386__
 /* The layout a 32-bit daemon reads: no tail padding after the __u64 ino. */
@@ -54,10 +61,23 @@ _Static_assert(sizeof(struct autofs_v5_packet) == 300, "i386 autofs_v5_packet is
 
 /* Bounds for every wait, in milliseconds and seconds. */
 #define REQUEST_TIMEOUT_MS	5000
+#define NO_REQUEST_MS		1000
 #define LOOKUP_TIMEOUT_S	10
 #define NR_NAMES		4
 
+/* Who looks names up: neither root nor each other's value. */
+#define LOOKUP_UID		4711
+#define LOOKUP_GID		4242
+
 static const char * const names[NR_NAMES] = { "alpha", "beta", "gamma", "delta" };
+
+/*
+ * What each looker-up reports before its lookup: the thread id of the
+ * thread that looks up. Shared with the daemon.
+ */
+struct lookup_ids {
+	pid_t tid[NR_NAMES];
+};
 
 static int sys_fsopen(const char *fs, unsigned int flags)
 {
@@ -86,28 +106,54 @@ static bool answer_ready(int i)
 	return i % 2 == 0;
 }
 
+struct lookup {
+	const char *path;
+	pid_t *tid;
+	int ret;
+	int err;
+};
+
+static void *lookup_thread(void *arg)
+{
+	struct lookup *l = arg;
+	struct stat st;
+
+	__atomic_store_n(l->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
+	l->ret = stat(l->path, &st);
+	l->err = errno;
+	if (!l->ret && !S_ISDIR(st.st_mode))
+		l->ret = -2;
+	return NULL;
+}
+
 /*
  * A process in its own process group, so that autofs treats it as a user
- * and not as the daemon, looks @name up. Exit status 0 when the lookup
- * returned what the daemon's answer implies.
+ * and not as the daemon, looks @name up as LOOKUP_UID/LOOKUP_GID from a
+ * second thread, which records its thread id in @tid first. In a new mount
+ * namespace if @unshare_ns. Exit status: 0 when the lookup succeeded, else
+ * the errno it failed with (ENOENT, EPERM, ...).
  */
-static pid_t start_lookup(const char *mnt, const char *name, bool ready)
+static pid_t start_lookup(const char *mnt, const char *name, pid_t *tid, bool unshare_ns)
 {
 	char path[PATH_MAX];
-	struct stat st;
+	struct lookup l = { .path = path, .tid = tid };
+	pthread_t thread;
 	pid_t pid;
-	int ret;
 
 	pid = fork();
 	if (pid)
 		return pid;
 	setpgid(0, 0);
 	alarm(LOOKUP_TIMEOUT_S);
+	if (unshare_ns && unshare(CLONE_NEWNS))
+		_exit(100);
+	if (setresgid(LOOKUP_GID, LOOKUP_GID, LOOKUP_GID) ||
+	    setresuid(LOOKUP_UID, LOOKUP_UID, LOOKUP_UID))
+		_exit(101);
 	snprintf(path, sizeof(path), "%s/%s", mnt, name);
-	ret = stat(path, &st);
-	if (ready)
-		_exit(ret == 0 && S_ISDIR(st.st_mode) ? 0 : 1);
-	_exit(ret == -1 && errno == ENOENT ? 0 : 2);
+	if (pthread_create(&thread, NULL, lookup_thread, &l) || pthread_join(thread, NULL))
+		_exit(102);
+	_exit(l.ret == 0 ? 0 : l.ret == -2 ? 103 : l.err);
 }
 
 FIXTURE(autofs_daemon) {
@@ -116,6 +162,7 @@ FIXTURE(autofs_daemon) {
 	char mnt[64];
 	bool mounted;
 	pid_t lookups[NR_NAMES];
+	struct lookup_ids *ids;	/* shared with the looker-ups */
 };
 
 FIXTURE_VARIANT(autofs_daemon) {
@@ -177,6 +224,9 @@ FIXTURE_SETUP(autofs_daemon)
 	self->ioctlfd = -1;
 	self->mounted = false;
 	memset(self->lookups, 0, sizeof(self->lookups));
+	self->ids = mmap(NULL, sizeof(*self->ids), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->ids);
 
 	if (geteuid())
 		SKIP(return, "must be root to mount autofs");
@@ -184,6 +234,7 @@ FIXTURE_SETUP(autofs_daemon)
 	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
 	snprintf(self->mnt, sizeof(self->mnt), "/tmp/autofs_test.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->mnt));
+	ASSERT_EQ(0, chmod(self->mnt, 0755));
 
 	/* What automount does: a plain pipe, the write end to the kernel. */
 	ASSERT_EQ(0, pipe(pipefd));
@@ -224,13 +275,22 @@ FIXTURE_TEARDOWN(autofs_daemon)
 	if (self->mounted)
 		umount2(self->mnt, MNT_DETACH);
 	rmdir(self->mnt);
+	if (self->ids != MAP_FAILED)
+		munmap(self->ids, sizeof(*self->ids));
+}
+
+/* Wait up to @ms for a request; 1 if there is one, 0 if not, -1 on error. */
+static int request_ready(int rd, int ms)
+{
+	struct pollfd pfd = { .fd = rd, .events = POLLIN };
+
+	return poll(&pfd, 1, ms);
 }
 
 /* Read one request as a daemon of this ABI does, waiting a bounded time. */
 static ssize_t read_request(int rd, struct autofs_v5_packet *pkt)
 {
-	struct pollfd pfd = { .fd = rd, .events = POLLIN };
-	int ret = poll(&pfd, 1, REQUEST_TIMEOUT_MS);
+	int ret = request_ready(rd, REQUEST_TIMEOUT_MS);
 
 	if (ret <= 0)
 		return ret ? -1 : -ETIMEDOUT;
@@ -262,19 +322,25 @@ static int answer(const char *mnt, int ioctlfd, const struct autofs_v5_packet *p
 	return ioctl(ioctlfd, AUTOFS_IOC_READY, pkt->wait_queue_token);
 }
 
-/* Every field of the request for name @i, triggered by process @pid. */
+/*
+ * Every field of the request for name @i, from the lookup thread @tid of
+ * process @pid.
+ */
 static void expect_request(struct __test_metadata *_metadata,
-			   const struct autofs_v5_packet *pkt, int i, pid_t pid)
+			   const struct autofs_v5_packet *pkt, int i, pid_t pid, pid_t tid)
 {
 	EXPECT_EQ(5, pkt->hdr.proto_version);
 	EXPECT_EQ(autofs_ptype_missing_indirect, pkt->hdr.type);
 	EXPECT_NE(0, pkt->wait_queue_token);
 	EXPECT_EQ(strlen(names[i]), pkt->len);
-	EXPECT_STREQ(names[i], pkt->name);
-	EXPECT_EQ((__u32)pid, pkt->pid);
+	EXPECT_EQ(0, strncmp(names[i], pkt->name, sizeof(pkt->name))) {
+		TH_LOG("name field reads \"%.16s\"", pkt->name);
+	}
+	EXPECT_NE(pid, tid);
+	EXPECT_EQ((__u32)tid, pkt->pid);
 	EXPECT_EQ((__u32)pid, pkt->tgid);
-	EXPECT_EQ(getuid(), pkt->uid);
-	EXPECT_EQ(getgid(), pkt->gid);
+	EXPECT_EQ(LOOKUP_UID, pkt->uid);
+	EXPECT_EQ(LOOKUP_GID, pkt->gid);
 	EXPECT_NE(0, pkt->dev);
 	EXPECT_NE(0, pkt->ino);
 }
@@ -288,7 +354,7 @@ static void expect_lookup_result(struct __test_metadata *_metadata, pid_t pid, i
 		TH_LOG("lookup of %s did not finish (signal %d)", names[i],
 		       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	}
-	EXPECT_EQ(0, WEXITSTATUS(status)) {
+	EXPECT_EQ(answer_ready(i) ? 0 : ENOENT, WEXITSTATUS(status)) {
 		TH_LOG("lookup of %s did not return what the daemon answered (%s)",
 		       names[i], answer_ready(i) ? "READY" : "FAIL");
 	}
@@ -298,30 +364,29 @@ static void expect_lookup_result(struct __test_metadata *_metadata, pid_t pid, i
 TEST_F(autofs_daemon, sequential_lookups_read_whole_requests)
 {
 	struct autofs_v5_packet pkt;
-	struct pollfd pfd;
 	ssize_t n;
 	int i;
 
 	TH_LOG("reading requests of %zu bytes", sizeof(pkt));
 	for (i = 0; i < NR_NAMES; i++) {
-		self->lookups[i] = start_lookup(self->mnt, names[i], answer_ready(i));
+		self->lookups[i] = start_lookup(self->mnt, names[i], &self->ids->tid[i], false);
 		ASSERT_LT(0, self->lookups[i]);
 		n = read_request(self->rd, &pkt);
 		ASSERT_EQ(sizeof(pkt), n) {
 			TH_LOG("request %d for %s: read returned %zd", i, names[i], n);
 		}
-		expect_request(_metadata, &pkt, i, self->lookups[i]);
 		ASSERT_EQ(i, request_index(&pkt)) {
 			TH_LOG("request %d is misaligned: name field reads \"%.16s\"", i, pkt.name);
 		}
+		expect_request(_metadata, &pkt, i, self->lookups[i],
+			       __atomic_load_n(&self->ids->tid[i], __ATOMIC_SEQ_CST));
 		ASSERT_EQ(0, answer(self->mnt, self->ioctlfd, &pkt, i));
 		expect_lookup_result(_metadata, self->lookups[i], i);
 		self->lookups[i] = 0;
 	}
 
 	/* Nothing may be left over: no padding of any request. */
-	pfd = (struct pollfd){ .fd = self->rd, .events = POLLIN };
-	EXPECT_EQ(0, poll(&pfd, 1, 0)) {
+	EXPECT_EQ(0, request_ready(self->rd, 0)) {
 		TH_LOG("bytes left in the pipe after the last request");
 	}
 }
@@ -335,7 +400,7 @@ TEST_F(autofs_daemon, concurrent_lookups_read_whole_requests)
 	int i, k;
 
 	for (i = 0; i < NR_NAMES; i++) {
-		self->lookups[i] = start_lookup(self->mnt, names[i], answer_ready(i));
+		self->lookups[i] = start_lookup(self->mnt, names[i], &self->ids->tid[i], false);
 		ASSERT_LT(0, self->lookups[i]);
 	}
 	for (k = 0; k < NR_NAMES; k++) {
@@ -349,12 +414,58 @@ TEST_F(autofs_daemon, concurrent_lookups_read_whole_requests)
 		}
 		ASSERT_FALSE(seen[i]);
 		seen[i] = true;
-		expect_request(_metadata, &pkt, i, self->lookups[i]);
+		expect_request(_metadata, &pkt, i, self->lookups[i],
+			       __atomic_load_n(&self->ids->tid[i], __ATOMIC_SEQ_CST));
 		ASSERT_EQ(0, answer(self->mnt, self->ioctlfd, &pkt, i));
 	}
 	for (i = 0; i < NR_NAMES; i++) {
 		expect_lookup_result(_metadata, self->lookups[i], i);
 		self->lookups[i] = 0;
+	}
+}
+
+/*
+ * autofs_d_automount() refuses lookups on a propagation-private mount from
+ * mount namespaces other than its daemon's: 7.2 and 7.3 have that rule,
+ * 6.12 does not. On an older kernel a request is simply a skip.
+ */
+static bool kernel_has_foreign_ns_rule(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major > 7 || (major == 7 && minor >= 2);
+}
+
+/*
+ * A lookup from another mount namespace, where no daemon serves this
+ * private mount, gets -EPERM at once and writes no request.
+ */
+TEST_F(autofs_daemon, foreign_namespace_lookup_is_refused)
+{
+	struct autofs_v5_packet pkt;
+	int status = 0;
+	pid_t pid;
+
+	pid = start_lookup(self->mnt, names[1], &self->ids->tid[1], true);
+	ASSERT_LT(0, pid);
+	self->lookups[1] = pid;
+	if (request_ready(self->rd, NO_REQUEST_MS) > 0) {
+		ASSERT_EQ(sizeof(pkt), read_request(self->rd, &pkt));
+		ioctl(self->ioctlfd, AUTOFS_IOC_FAIL, pkt.wait_queue_token);
+		if (!kernel_has_foreign_ns_rule())
+			SKIP(return, "no foreign-namespace rule for autofs lookups before 7.2");
+		TH_LOG("a lookup from a foreign mount namespace wrote a request");
+		ASSERT_TRUE(false);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	self->lookups[1] = 0;
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(EPERM, WEXITSTATUS(status)) {
+		TH_LOG("lookup from a foreign namespace: exit %d (%s)", WEXITSTATUS(status),
+		       strerror(WEXITSTATUS(status)));
 	}
 }
 
