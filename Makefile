@@ -18,7 +18,7 @@ ifneq ($(filter-out um,$(ARCH)),)
 $(info note: ignoring ARCH=$(ARCH) from the $(origin ARCH); use make <target> ARCH=um|x86_64|i386)
 endif
 ARCH := um
-ARCH_ORIGIN := default
+ARCH_ORIGIN := the default
 endif
 ifneq ($(CROSS_COMPILE),)
 $(info note: ignoring CROSS_COMPILE=$(CROSS_COMPILE) from the $(origin CROSS_COMPILE))
@@ -89,6 +89,7 @@ test: test-tooling lint test-suite test-archs configs test-debug test-soak compa
 
 test-tooling:
 	@tests/tooling.sh
+	@tests/robustness.sh
 
 lint:
 	@tests/lint.sh

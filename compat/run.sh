@@ -11,8 +11,7 @@ set -eu
 . "$(dirname "$0")/../scripts/common.sh"
 
 qemu_timeout=${COMPAT_TIMEOUT:-180}
-"$TOP/scripts/deps.sh" gcc make flex bison bc python3 patch libc6-dev libelf-dev \
-	gcc-multilib qemu-system-x86
+build_deps x86_64 gcc-multilib
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
 
 prepare_tree

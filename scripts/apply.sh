@@ -15,6 +15,7 @@ check_kernel_tree "$tree"
 command -v patch >/dev/null || die "patch(1) is not installed (apt-get install patch)"
 tree=$(cd "$tree" && pwd -P)
 lock_tree "$tree"
+journal_repair "$tree"
 
 # The suite's files as this kernel needs them.
 stage=$(mktemp -d)
@@ -62,6 +63,14 @@ for f in $ADDED_FILES; do
 	repaired=1
 done
 
+# Whatever stops this run from here on, the next one finds the tree as it
+# was before (journal_repair above).
+for p in ${todo[@]+"${todo[@]}"}; do
+	# shellcheck disable=SC2046  # file names without blanks
+	journal_save "$tree" $(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$p")
+done
+# shellcheck disable=SC2086  # file names without blanks
+journal_save "$tree" $ADDED_FILES
 for p in ${todo[@]+"${todo[@]}"}; do
 	patch -d "$tree" -p1 -N -s -t --fuzz=0 --no-backup-if-mismatch <"$p" ||
 		die "$tree: $(basename "$p") failed after a clean dry run"
@@ -76,6 +85,8 @@ for f in $ADDED_FILES; do
 		changed=1
 	fi
 done
+
+journal_clear "$tree"
 
 bp=${backports:+ with backports:$backports}
 if [ "$repaired" = 1 ]; then

@@ -27,8 +27,9 @@ want() {
 	case " $parts " in *" $1 "*) return 0 ;; esac
 	return 1
 }
-"$TOP/scripts/deps.sh" gcc make flex bison bc python3 patch libc6-dev
-want kernel && "$TOP/scripts/deps.sh" qemu-system-x86 libelf-dev
+bench_arch=um
+want kernel && bench_arch=x86_64
+build_deps "$bench_arch"
 prepare_tree
 bench="$CACHE/bench"
 mkdir -p "$bench"

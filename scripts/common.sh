@@ -6,6 +6,12 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 home=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
 CACHE=${AUTOFS_KUNIT_CACHE:-${XDG_CACHE_HOME:-$home/.cache}/autofs-kunit}
+# Relative paths are taken from where the command was started, once.
+CACHE=$(realpath -m -- "$CACHE")
+if [ -n "${KERNEL_SRC:-}" ]; then
+	KERNEL_SRC=$(realpath -m -- "$KERNEL_SRC")
+	export KERNEL_SRC
+fi
 # Debian's archive, where the kernel source packages come from.
 MIRROR=${AUTOFS_KUNIT_MIRROR:-http://deb.debian.org}
 # Edits of existing kernel files, as minimal-context patches.
@@ -29,6 +35,22 @@ die() {
 	exit 1
 }
 
+# Kbuild cannot work in paths with blanks: refuse them before anything else.
+for _p in "$TOP" "$CACHE" "${KERNEL_SRC:-}"; do
+	case "$_p" in
+	*[[:space:]]*)
+		if [ "$_p" = "$TOP" ]; then
+			die "the clone's path '$_p' has a blank in it, which the kernel build cannot use; clone it elsewhere"
+		elif [ "$_p" = "$CACHE" ]; then
+			die "the cache path '$_p' has a blank in it, which the kernel build cannot use; set AUTOFS_KUNIT_CACHE to a path without"
+		else
+			die "KERNEL_SRC '$_p' has a blank in it, which the kernel build cannot use"
+		fi
+		;;
+	esac
+done
+unset _p
+
 note() {
 	echo "${0##*/}: $*" >&2
 }
@@ -36,8 +58,9 @@ note() {
 # ensure_cache: create the cache and its src/ and build/ directories; a new
 # machine may not even have ~/.cache.
 ensure_cache() {
-	mkdir -p "$CACHE/src" "$CACHE/build" 2>/dev/null ||
-		die "cannot create the cache $CACHE; set AUTOFS_KUNIT_CACHE to a writable directory"
+	if ! mkdir -p "$CACHE/src" "$CACHE/build" "$CACHE/lock" 2>/dev/null || [ ! -w "$CACHE" ]; then
+		die "cannot create or write the cache $CACHE (is the home directory missing or read-only?); set AUTOFS_KUNIT_CACHE to a writable directory"
+	fi
 }
 
 # kernel_pin [KERNEL]: look KERNEL (default: the first row) up in
@@ -67,6 +90,7 @@ path_key() {
 with_lock() {
 	local lockfd
 	case " ${AUTOFS_KUNIT_LOCKS:-} " in *" $1 "*) return 0 ;; esac
+	ensure_cache
 	mkdir -p "$CACHE/lock"
 	exec {lockfd}>>"$CACHE/lock/$1"
 	if ! flock -n "$lockfd"; then
@@ -145,17 +169,105 @@ check_kernel_tree() {
 check_arch() {
 	case "$1" in
 	um | x86_64 | i386) ;;
-	*) die "ARCH=$1 (from the ${ARCH_ORIGIN:-environment}): only um, x86_64 and i386 are supported" ;;
+	*) die "ARCH=$1 (from ${ARCH_ORIGIN:-the environment}): only um, x86_64 and i386 are supported" ;;
 	esac
 }
 
-# build_deps ARCH: check ARCH and install what building a KUnit kernel for
-# it, and booting it under qemu for x86_64 and i386, needs.
-build_deps() {
-	check_arch "$1"
+# What building a KUnit kernel needs, and booting one under qemu on x86.
+PKGS_BUILD="gcc make flex bison bc python3 patch libc6-dev binutils"
+PKGS_QEMU="qemu-system-x86 libelf-dev"
+# What fetching and unpacking Debian's kernel source needs.
+PKGS_SRC="apt dpkg xz-utils debian-archive-keyring"
+
+# deps PACKAGE...: install every package a target needs in one go (as a
+# normal user: print one apt-get line for all of them and stop), with
+# those for fetching a kernel tree unless KERNEL_SRC gives one.
+deps() {
+	if [ -n "${KERNEL_SRC:-}" ]; then
+		"$TOP/scripts/deps.sh" "$@"
+	else
+		# shellcheck disable=SC2086  # a list of packages
+		"$TOP/scripts/deps.sh" "$@" $PKGS_SRC
+	fi
 	ensure_cache
-	[ "$1" = um ] || "$TOP/scripts/deps.sh" qemu-system-x86 libelf-dev
-	"$TOP/scripts/deps.sh" gcc make flex bison bc python3 patch libc6-dev
+}
+
+# arch_pkgs ARCH: what building and running the suite on ARCH needs.
+arch_pkgs() {
+	if [ "$1" = um ]; then
+		echo "$PKGS_BUILD"
+	else
+		echo "$PKGS_BUILD $PKGS_QEMU"
+	fi
+}
+
+# build_deps ARCH [PACKAGE...]: check ARCH and install what building a KUnit
+# kernel for it, and booting it under qemu for x86_64 and i386, needs, and
+# the further PACKAGEs.
+build_deps() {
+	local a=$1
+	shift
+	check_arch "$a"
+	# shellcheck disable=SC2046  # a list of packages
+	deps $(arch_pkgs "$a") "$@"
+}
+
+# journal_dir TREE: where changes to TREE in progress are recorded.
+journal_dir() {
+	echo "$CACHE/journal/$(path_key "$1")"
+}
+
+# journal_save TREE FILE...: before changing FILEs (relative to TREE), keep
+# their contents (or that they were absent), so that an interrupted change
+# can be undone by the next run, whatever killed this one.
+journal_save() {
+	local tree=$1 j f
+	j=$(journal_dir "$tree")
+	shift
+	mkdir -p "$j/orig"
+	echo "$tree" >"$j/tree"
+	for f in "$@"; do
+		grep -qxF -- "$f" "$j/files" 2>/dev/null && continue
+		mkdir -p "$j/orig/$(dirname "$f")"
+		if [ -e "$tree/$f" ]; then
+			cp -p "$tree/$f" "$j/orig/$f"
+		else
+			: >"$j/orig/$f.absent"
+		fi
+		echo "$f" >>"$j/files"
+	done
+}
+
+# journal_restore TREE: put back every file journal_save kept. A plain copy
+# gives each a new mtime, so that the next build recompiles it.
+journal_restore() {
+	local tree=$1 j f
+	j=$(journal_dir "$tree")
+	[ -d "$j" ] || return 0
+	if [ -f "$j/files" ]; then
+		while read -r f; do
+			if [ -e "$j/orig/$f.absent" ]; then
+				rm -f "$tree/$f"
+			else
+				cp "$j/orig/$f" "$tree/$f"
+			fi
+		done <"$j/files"
+	fi
+	rm -rf "$j"
+}
+
+# journal_clear TREE: the change is complete; forget the old contents.
+journal_clear() {
+	rm -rf "$(journal_dir "$1")"
+}
+
+# journal_repair TREE: undo what an interrupted run left half done in TREE.
+journal_repair() {
+	local j
+	j=$(journal_dir "$1")
+	[ -f "$j/files" ] || { rm -rf "$j"; return 0; }
+	note "$1: an earlier run was interrupted while changing $(paste -sd' ' "$j/files"); restoring them"
+	journal_restore "$1"
 }
 
 # judge_results JSON ARCH: the suite's verdict on a kunit.py --json file:

@@ -13,19 +13,28 @@ set -eu
 
 kernel_pin "${1:-${KERNEL:-}}"
 tree="$CACHE/src/$PIN_PKG"
-[ -e "$tree/.autofs-kunit-unpacked" ] && { echo "$tree"; exit 0; }
+stale() {
+	compgen -G "$CACHE/src/.unpack.$PIN_PKG.*" >/dev/null
+}
+if [ -e "$tree/.autofs-kunit-unpacked" ] && ! stale; then
+	echo "$tree"
+	exit 0
+fi
 
-"$TOP/scripts/deps.sh" apt dpkg xz-utils debian-archive-keyring >&2
+# shellcheck disable=SC2086  # a list of packages
+"$TOP/scripts/deps.sh" $PKGS_SRC >&2
 ensure_cache
 with_lock "src-$PIN_PKG" "unpacking $PIN_PKG"
+# Under the lock, a temporary unpack directory is a leftover of a run that
+# was killed.
+for leftover in "$CACHE/src/.unpack.$PIN_PKG".*; do
+	[ -e "$leftover" ] || continue
+	note "removing $leftover, left by an interrupted unpack"
+	rm -rf "$leftover"
+done
 
 # Another run may have finished it while we waited.
 if [ ! -e "$tree/.autofs-kunit-unpacked" ]; then
-	for stale in "$CACHE/src/.unpack.$PIN_PKG".*; do
-		[ -e "$stale" ] || continue
-		note "removing $stale, left by an interrupted unpack"
-		rm -rf "$stale"
-	done
 	# The marker of older versions of this tooling, outside the tree.
 	rm -f "$tree.unpacked"
 	if [ -e "$tree" ]; then

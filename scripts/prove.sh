@@ -15,23 +15,19 @@ set -eu
 . "$(dirname "$0")/common.sh"
 
 timeout=${PROVE_TIMEOUT:-120}
-"$TOP/scripts/deps.sh" gcc make flex bison bc python3 patch libc6-dev
+extra=()
+[ "${PROVE_COMPAT:-1}" = 1 ] && extra+=(libelf-dev gcc-multilib qemu-system-x86)
+build_deps um ${extra[@]+"${extra[@]}"}
 prepare_tree
 bdir=$(build_dir "$tree" um)
 mkdir -p "$bdir"
 
 work=$(mktemp -d)
-mkdir "$work/orig"
-: >"$work/touched"
 
+# Put the files a mutant changed back. The journal lives in the cache: if
+# this run is killed outright, the next run's apply.sh restores them.
 restore() {
-	local f
-	while read -r f; do
-		# A plain copy gives the file a new mtime, so the next build
-		# recompiles it and the build dir holds no mutant object.
-		[ -n "$f" ] && cp "$work/orig/$f" "$tree/$f"
-	done <"$work/touched"
-	: >"$work/touched"
+	journal_restore "$tree"
 }
 trap 'restore; rm -rf "$work"' EXIT
 
@@ -66,17 +62,13 @@ patched_files() {
 	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1"
 }
 
-# apply_mutant PATCH: back up the files it edits (restore() puts them back)
+# apply_mutant PATCH: journal the files it edits (restore() puts them back)
 # and apply it exactly (no fuzz); fails, touching nothing, if it does not
 # apply.
 apply_mutant() {
-	local f
 	patch -d "$tree" -p1 -N --dry-run -s -t --fuzz=0 <"$1" >/dev/null 2>&1 || return 1
-	for f in $(patched_files "$1"); do
-		mkdir -p "$work/orig/$(dirname "$f")"
-		cp "$tree/$f" "$work/orig/$f"
-		echo "$f" >>"$work/touched"
-	done
+	# shellcheck disable=SC2046  # file names without blanks
+	journal_save "$tree" $(patched_files "$1")
 	patch -d "$tree" -p1 -N -s -t --fuzz=0 --no-backup-if-mismatch <"$1" >/dev/null
 }
 

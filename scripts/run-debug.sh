@@ -32,8 +32,9 @@ i386)
 	qemu=(qemu-system-i386)
 	;;
 esac
-build_deps "$arch"
-[ "$arch" = i386 ] && "$TOP/scripts/deps.sh" gcc-multilib
+multilib=
+[ "$arch" = i386 ] && multilib=gcc-multilib
+build_deps "$arch" $multilib
 
 prepare_tree
 bdir=$(build_dir "$tree" "$arch" debug)

@@ -1,14 +1,32 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # run.sh [kunit.py run options...]: apply the suite to $KERNEL_SRC (default:
-# Debian's linux-source-6.12) and run it with kunit.py. The exit status is
-# kunit.py's.
+# Debian's source of $KERNEL, 7.3) and run it with kunit.py. The exit status
+# is kunit.py's. A relative --json FILE is taken from where run.sh started,
+# not from the kernel tree kunit.py runs in.
 set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
 arch=${ARCH:-um}
 build_deps "$arch"
+
+args=()
+while [ "$#" -gt 0 ]; do
+	case "$1" in
+	--json=?*) args+=("--json=$(realpath -m -- "${1#--json=}")") ;;
+	--json)
+		if [ "$#" -gt 1 ] && [ "${2#-}" = "$2" ] && [ "$2" != stdout ]; then
+			args+=("--json=$(realpath -m -- "$2")")
+			shift
+		else
+			args+=("$1")
+		fi
+		;;
+	*) args+=("$1") ;;
+	esac
+	shift
+done
 
 prepare_tree
 
@@ -18,4 +36,4 @@ mkdir -p "$bdir"
 cd "$tree"
 set -x
 exec ./tools/testing/kunit/kunit.py run --kunitconfig fs/autofs --arch "$arch" \
-	--build_dir "$bdir" --jobs "$(nproc)" "$@"
+	--build_dir "$bdir" --jobs "$(nproc)" ${args[@]+"${args[@]}"}

@@ -8,8 +8,8 @@ set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
-out=${SERIES_OUT:-$TOP/series-out}
-"$TOP/scripts/deps.sh" git gcc make flex bison bc python3 libc6-dev gcc-multilib rsync
+out=$(realpath -m -- "${SERIES_OUT:-$TOP/series-out}")
+build_deps um git gcc-multilib rsync
 ls "$out"/000[1-9]-*.patch >/dev/null 2>&1 || die "no series in $out: run make series first"
 if [ -n "${KERNEL_SRC:-}" ]; then
 	repo=$KERNEL_SRC

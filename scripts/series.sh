@@ -10,8 +10,14 @@ set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
-out=${SERIES_OUT:-$TOP/series-out}
-"$TOP/scripts/deps.sh" git patch perl python3-ply
+out=$(realpath -m -- "${SERIES_OUT:-$TOP/series-out}")
+# The series goes into a directory this tool made (it has our marker) or an
+# empty one: never over somebody's files.
+if [ -e "$out" ] && [ ! -e "$out/.autofs-kunit-series" ] &&
+   [ -n "$(ls -A -- "$out" 2>/dev/null || echo x)" ]; then
+	die "SERIES_OUT=$out exists and is not a series directory of ours; give an empty or new directory"
+fi
+deps git patch perl python3-ply
 
 if [ -n "${KERNEL_SRC:-}" ]; then
 	check_kernel_tree "$KERNEL_SRC"
@@ -76,8 +82,10 @@ commit_part "$TOP/series/0002.msg" "$TOP/patches/autofs-selftest.patch" \
 	tools/testing/selftests/filesystems/autofs/config \
 	tools/testing/selftests/filesystems/autofs/.gitignore
 
-rm -rf "$out"
 mkdir -p "$out"
+: >"$out/.autofs-kunit-series"
+# Only what an earlier run of this tool wrote there.
+rm -f "$out"/[0-9][0-9][0-9][0-9]-*.patch "$out/series.mbox"
 git -C "$wt" format-patch -q --cover-letter --base="$base" -o "$out" "$base..HEAD"
 git -C "$wt" format-patch -q --stdout "$base..HEAD" >"$out/series.mbox"
 

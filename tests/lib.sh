@@ -22,9 +22,26 @@ check() {
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 
-# not COMMAND...: succeed when COMMAND fails.
-not() {
-	! "$@"
+# fails_with STATUS PATTERN COMMAND...: succeed when COMMAND exits with
+# exactly STATUS and its output (stdout and stderr) matches the extended
+# regular expression PATTERN. A crash (a Python traceback, a shell error)
+# is not the expected failure, whatever its status.
+fails_with() {
+	local want=$1 pattern=$2 rc=0 out
+	shift 2
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "  expected exit status $want, got $rc: $(tail -n 3 <<<"$out")"
+		return 1
+	fi
+	if grep -qE 'Traceback \(most recent call last\)|: line [0-9]+: |command not found' <<<"$out"; then
+		echo "  crashed: $(tail -n 3 <<<"$out")"
+		return 1
+	fi
+	if ! grep -qE -- "$pattern" <<<"$out"; then
+		echo "  output does not match '$pattern': $(tail -n 3 <<<"$out")"
+		return 1
+	fi
 }
 
 finish() {

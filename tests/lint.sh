@@ -8,7 +8,7 @@ set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/../scripts/common.sh"
 
-"$TOP/scripts/deps.sh" shellcheck perl
+deps shellcheck perl
 src=${KERNEL_SRC:-$("$TOP/scripts/kernel-src.sh")}
 checkpatch="$src/scripts/checkpatch.pl"
 # checkpatch seeds its CamelCase list from, and caches it in, the working

@@ -11,14 +11,14 @@ set -eu
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# expect_refusal DESC PATTERN COMMAND...: fails with exactly one line on
-# stderr matching PATTERN.
+# expect_refusal DESC PATTERN COMMAND...: exits 1 (die) with exactly one
+# line on stderr, matching PATTERN.
 expect_refusal() {
 	local desc=$1 pattern=$2 rc=0
 	shift 2
 	"$@" >"$work/out" 2>"$work/err" || rc=$?
-	if [ "$rc" -eq 0 ]; then
-		not_ok "$desc: exited 0"
+	if [ "$rc" -ne 1 ]; then
+		not_ok "$desc: exited $rc, not 1: $(tail -n 3 "$work/err")"
 	elif [ "$(wc -l <"$work/err")" -ne 1 ]; then
 		not_ok "$desc: expected one line of error, got: $(cat "$work/err")"
 	elif ! grep -q -- "$pattern" "$work/err"; then
@@ -129,7 +129,7 @@ check "... the harness by its path" grep -qx '#include "../../kselftest_harness.
 check "... the bare-token MODULE_IMPORT_NS" \
 	grep -qx 'MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);' "$old/fs/autofs/autofs_kunit.c"
 check "... without the owner namespace case" \
-	not grep -q 'records_owner_mnt_ns' "$old/fs/autofs/autofs_kunit.c"
+	fails_with 1 '^$' grep -q 'records_owner_mnt_ns' "$old/fs/autofs/autofs_kunit.c"
 
 # Applying, then applying again.
 check "apply installs the suite into a clean tree" "$TOP/scripts/apply.sh" "$mini"
@@ -150,7 +150,7 @@ apply_log() {
 	"$TOP/scripts/apply.sh" "$1" 2>"$work/err"
 }
 check "apply refreshes an edited test file" apply_log "$mini"
-check "mainline gets no backport" not grep -q "with backports" "$work/err"
+check "mainline gets no backport" fails_with 1 '^$' grep -q "with backports" "$work/err"
 check "refreshed test file matches the project's" cmp -s "$TOP/fs/autofs/autofs_kunit.c" "$mini/fs/autofs/autofs_kunit.c"
 check "patches reverse cleanly (minimal, self-contained hooks)" unapply "$mini"
 check "reversed tree equals the pristine one" [ "$pristine" = "$(tree_sum "$mini")" ]
@@ -185,6 +185,9 @@ log() {
 scan() {
 	"$TOP/scripts/log_scan.py" "$work/console.log" >"$work/scan.out"
 }
+scan_out() {
+	"$TOP/scripts/log_scan.py" "$work/console.log"
+}
 log "[    0.500000]     ok 1 autofs_pipe" "autofs-debug: kmemleak scanned" "autofs-debug: done"
 check "log_scan passes a clean log" scan
 for report in "BUG: KASAN: slab-use-after-free in autofs_wait+0x1a/0x40" \
@@ -193,13 +196,15 @@ for report in "BUG: KASAN: slab-use-after-free in autofs_wait+0x1a/0x40" \
 	"ODEBUG: free active (active state 0) object: 000000 object type: timer_list" \
 	"list_add corruption. prev->next should be next (000000)"; do
 	log "[    0.400000] $report" "[    0.500000]     ok 1 autofs_pipe"
-	check "log_scan fails a log with '${report%%:*}...'" not scan
+	check "log_scan fails a log with '${report%%:*}...'" \
+		fails_with 1 "^log_scan: 1 report\(s\) in " scan_out
 done
 log "autofs-debug: kmemleak: unreferenced object 0xffff0000 (size 256):" \
 	"autofs-debug: kmemleak:   comm \"kunit_try_catch\", pid 42" \
 	"autofs-debug: kmemleak:   backtrace (crc 0):" \
 	"autofs-debug: kmemleak:     [<0>] autofs_wait+0x1c0/0x600"
-check "log_scan fails a kmemleak report that involves autofs" not scan
+check "log_scan fails a kmemleak report that involves autofs" \
+	fails_with 1 "kmemleak report involving autofs or KUnit" scan_out
 log "autofs-debug: kmemleak: unreferenced object 0xffff0000 (size 64):" \
 	"autofs-debug: kmemleak:   comm \"swapper/0\", pid 1" \
 	"autofs-debug: kmemleak:     [<0>] acpi_os_map_memory+0x10/0x20"
@@ -215,6 +220,7 @@ JSON
 check "kunit_results allows a skip named by case and parameter" \
 	"$TOP/scripts/kunit_results.py" summary "$work/results.json" --allow-skip neg.small
 check "kunit_results refuses a skip of another parameter" \
-	not "$TOP/scripts/kunit_results.py" summary "$work/results.json" --allow-skip neg.big
+	fails_with 1 "SKIP autofs_pipe.neg.small \(not allowed here\)" \
+	"$TOP/scripts/kunit_results.py" summary "$work/results.json" --allow-skip neg.big
 
 finish

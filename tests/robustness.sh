@@ -1,0 +1,172 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# What a new machine, a new user or an unlucky moment does to the tooling:
+# no cache directory, relative paths, a user's own directories, drifted
+# trees, two runs at once, a foreign ARCH, no root, blanks in paths, and a
+# run killed half way. No kernel build is needed here; each check names
+# the point of the new-machine issue it answers.
+set -eu
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/../scripts/common.sh"
+
+work=$(mktemp -d)
+chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+
+# A tiny kernel tree, as tooling.sh makes it, from the default tree.
+src=$("$TOP/scripts/kernel-src.sh")
+mini="$work/mini"
+mkdir -p "$mini/fs" "$mini/tools/testing/kunit" "$mini/tools/testing/selftests" "$mini/include/linux"
+cp "$src/Makefile" "$src/MAINTAINERS" "$mini/"
+cp "$src/include/linux/module.h" "$mini/include/linux/"
+cp -r "$src/fs/autofs" "$mini/fs/"
+cp "$src/tools/testing/kunit/kunit.py" "$mini/tools/testing/kunit/"
+cp "$src/tools/testing/selftests/Makefile" "$src/tools/testing/selftests/lib.mk" \
+	"$mini/tools/testing/selftests/"
+for p in "${PATCHES[@]}"; do
+	if patch -d "$mini" -p1 -R --dry-run -s -f --fuzz=0 <"$p" >/dev/null 2>&1; then
+		patch -d "$mini" -p1 -R -s -f --fuzz=0 --no-backup-if-mismatch <"$p"
+	fi
+done
+for f in $ADDED_FILES; do rm -f "$mini/$f"; done
+chmod -R a+rX "$mini"
+fresh() {
+	rm -rf "${work:?}/$1"
+	cp -r "$mini" "$work/$1"
+	echo "$work/$1"
+}
+
+# 1. No directory is assumed: a cache nested in directories that do not
+# exist, and a failed apt-get that must say where its log is.
+cache="$work/no/such/dir/cache"
+check "1: apply creates a nested cache (its lock directory)" \
+	env AUTOFS_KUNIT_CACHE="$cache" "$TOP/scripts/apply.sh" "$(fresh t1)"
+check "1: ... with src/ and build/ for kunit.py's build dirs" \
+	test -d "$cache/src" -a -d "$cache/build"
+if [ "$(id -u)" -eq 0 ]; then
+	check "1: a failed apt-get install is one line naming its log in the new cache" \
+		fails_with 1 "^deps.sh: error: apt-get install autofs-kunit-no-such-package failed; see $work/no/cache2/apt.log$" \
+		env AUTOFS_KUNIT_CACHE="$work/no/cache2" "$TOP/scripts/deps.sh" autofs-kunit-no-such-package
+	check "1: ... and the log is there" test -s "$work/no/cache2/apt.log"
+fi
+
+# 2. Relative paths are taken from where the command started.
+mkdir -p "$work/cwd"
+# print VAR ENV...: VAR as common.sh sets it, with ENV, from $work/cwd.
+# shellcheck disable=SC2016  # expanded by the inner shell
+print() {
+	local var=$1
+	shift
+	(cd "$work/cwd" && env -u AUTOFS_KUNIT_CACHE -u XDG_CACHE_HOME "$@" \
+		bash -c '. "$0"; echo "${!1}"' "$TOP/scripts/common.sh" "$var")
+}
+check "2: a relative AUTOFS_KUNIT_CACHE becomes absolute" \
+	test "$(print CACHE AUTOFS_KUNIT_CACHE=rel)" = "$work/cwd/rel"
+check "2: a relative XDG_CACHE_HOME becomes absolute" \
+	test "$(print CACHE XDG_CACHE_HOME=xdg)" = "$work/cwd/xdg/autofs-kunit"
+check "2: a relative KERNEL_SRC becomes absolute" \
+	test "$(print KERNEL_SRC KERNEL_SRC=../mini)" = "$work/mini"
+json_arg() {
+	local tree
+	tree=$(fresh t2)
+	{
+		(cd "$work/cwd" && KERNEL_SRC=$tree AUTOFS_KUNIT_BUILD_DIR="$work/bd" \
+			"$TOP/scripts/run.sh" "$@" 2>&1) || true
+	} | grep -o -- '--json=[^ ]*' | head -n 1
+}
+check "2: run.sh --json=FILE lands where the command started" \
+	test "$(json_arg --json=out.json)" = "--json=$work/cwd/out.json"
+check "2: run.sh --json FILE too" \
+	test "$(json_arg --json out.json)" = "--json=$work/cwd/out.json"
+
+# 3. make series never deletes a user's directory.
+mkdir -p "$work/outgoing"
+echo "my notes" >"$work/outgoing/notes.txt"
+check "3: series refuses a non-empty directory that is not its own" \
+	fails_with 1 "SERIES_OUT=$work/outgoing exists and is not a series directory of ours" \
+	env SERIES_OUT="$work/outgoing" "$TOP/scripts/series.sh"
+check "3: ... and leaves its files" grep -qx "my notes" "$work/outgoing/notes.txt"
+series_from_work() {
+	(cd "$work" && SERIES_OUT=outgoing "$TOP/scripts/series.sh")
+}
+check "3: a relative SERIES_OUT is taken from where the command started" \
+	fails_with 1 "SERIES_OUT=$work/outgoing exists" series_from_work
+
+# 4. Hooks apply exactly or not at all: a Kconfig whose context drifted is
+# refused, however close the lines are (patch's default fuzz took it).
+drift=$(fresh t4)
+sed -i 's/^	   N here\.$/	   N here, please./' "$drift/fs/autofs/Kconfig"
+sum=$(tree_sum "$drift")
+check "4: a drifted Kconfig is refused" \
+	fails_with 1 "autofs-kunit.patch does not apply exactly" "$TOP/scripts/apply.sh" "$drift"
+check "4: ... and left as it was" test "$sum" = "$(tree_sum "$drift")"
+
+# 5. Two runs at once on one tree: the second waits for the first, saying so.
+locked=$(fresh t5)
+(
+	exec 9>>"$CACHE/lock/tree-$(path_key "$(cd "$locked" && pwd -P)")"
+	flock 9
+	sleep 3
+) &
+holder=$!
+sleep 1
+check "5: apply waits for another run's lock, and says so" \
+	fails_with 0 "waiting for another run to finish with tree-" "$TOP/scripts/apply.sh" "$locked"
+wait "$holder"
+check "5: make runs its targets one at a time, also under -j" \
+	grep -qx '.NOTPARALLEL:' "$TOP/Makefile"
+
+# 6. ARCH and CROSS_COMPILE exported for something else are not ours; one
+# given on make's command line is refused with where it came from.
+check "6: make ignores an exported ARCH, saying so" \
+	fails_with 2 "ignoring ARCH=arm64 from the environment" \
+	env ARCH=arm64 make -s -C "$TOP" soak N=0
+check "6: make ignores an exported CROSS_COMPILE, saying so" \
+	fails_with 2 "ignoring CROSS_COMPILE=aarch64-linux-gnu- from the environment" \
+	env CROSS_COMPILE=aarch64-linux-gnu- make -s -C "$TOP" soak N=0
+check "6: ... and runs on um" \
+	fails_with 2 "N=0: the number of runs" env ARCH=arm64 make -s -C "$TOP" soak N=0
+check "6: an unknown ARCH on make's command line says where it came from" \
+	fails_with 2 "ARCH=sparc \\(from make.s command line\\): only um, x86_64 and i386" \
+	make -s -C "$TOP" run ARCH=sparc KERNEL_SRC="$(fresh t6)"
+
+# 7. Not root, or no usable home: one apt-get line; the cache variable.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	as_nobody() {
+		setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent "$@"
+	}
+	check "7: a normal user gets one complete apt-get line" \
+		fails_with 1 "as root run: apt-get update && apt-get install -y --no-install-recommends autofs-kunit-missing-a autofs-kunit-missing-b$" \
+		as_nobody "$TOP/scripts/deps.sh" gcc autofs-kunit-missing-a make autofs-kunit-missing-b
+	check "7: a missing home says to set AUTOFS_KUNIT_CACHE" \
+		fails_with 1 "set AUTOFS_KUNIT_CACHE to a writable directory" \
+		as_nobody env -u XDG_CACHE_HOME -u AUTOFS_KUNIT_CACHE "$TOP/scripts/apply.sh" "$(fresh t7)"
+fi
+check "7: a cache path with a blank is refused up front" \
+	fails_with 1 "the cache path '$work/with space' has a blank in it" \
+	env AUTOFS_KUNIT_CACHE="$work/with space" "$TOP/scripts/apply.sh" "$(fresh t7b)"
+mkdir -p "$work/clone with space"
+cp -r "$TOP/scripts" "$TOP/kernels.list" "$TOP/patches" "$work/clone with space/"
+check "7: a clone path with a blank is refused up front" \
+	fails_with 1 "the clone's path '$work/clone with space' has a blank in it" \
+	"$work/clone with space/scripts/apply.sh" "$(fresh t7c)"
+
+# 8. A run killed half way: the next run undoes what it left.
+killed=$(fresh t8)
+"$TOP/scripts/apply.sh" "$killed" 2>/dev/null
+before=$(tree_sum "$killed")
+journal_save "$killed" fs/autofs/inode.c
+echo "/* a mutant make prove left behind */" >>"$killed/fs/autofs/inode.c"
+check "8: the next run restores what a killed make prove left, saying so" \
+	fails_with 0 "an earlier run was interrupted while changing fs/autofs/inode.c; restoring them" \
+	"$TOP/scripts/apply.sh" "$killed"
+check "8: ... to what it was" test "$before" = "$(tree_sum "$killed")"
+leftover="$CACHE/src/.unpack.$(basename "$src").test$$"
+mkdir -p "$leftover/linux"
+check "8: a half-done unpack directory is removed by the next run, saying so" \
+	fails_with 0 "removing $leftover, left by an interrupted unpack" "$TOP/scripts/kernel-src.sh"
+check "8: ... and gone" test ! -e "$leftover"
+
+finish
