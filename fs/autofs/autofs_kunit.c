@@ -33,8 +33,8 @@
  * exported). Mounts are made through autofs's own fs_context, so the
  * pipe reaches autofs_parse_fd() through ->parse_param() exactly as from
  * mount(2) and fsconfig(). The daemon side answers through the mount's
- * ioctls. Every wait is bounded and every waiter can be killed, so no
- * case can hang, whatever the kernel under test does.
+ * ioctls. No case waits unboundedly on autofs: every wait for a request or
+ * a waiter has a time limit, and every waiter can be killed.
  *
  * Run with:
  *	./tools/testing/kunit/kunit.py run --kunitconfig fs/autofs
@@ -43,6 +43,7 @@
 #include <kunit/test.h>
 #include <linux/anon_inodes.h>
 #include <linux/cred.h>
+#include <linux/delay.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -67,6 +68,9 @@
 
 /* How long the daemon side waits for a request or a waiter, in ms. */
 #define AUTOFS_TEST_WAIT_MS	5000
+
+/* How long a reference count may take to lose transient references, in ms. */
+#define AUTOFS_TEST_SETTLE_MS	1000
 
 /*
  * What the requester is, as the requests must report it. Distinct from
@@ -279,8 +283,29 @@ static void autofs_test_parse_new_pipe(struct kunit *test, struct fs_context *fc
 }
 
 /*
+ * Check that @file has @expected references: the ones the case holds
+ * (its open, an installed descriptor) plus what autofs must hold. A
+ * usermode helper forked meanwhile copies the kthreads' shared file table,
+ * and with it the installed descriptors, until it execs: wait a bounded
+ * time for such transient references to go. A leak or a missing reference
+ * never settles.
+ */
+static void autofs_test_expect_count(struct kunit *test, struct file *file, long expected,
+				     const char *what)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(AUTOFS_TEST_SETTLE_MS);
+	long count;
+
+	while ((count = file_count(file)) != expected && time_before(jiffies, deadline))
+		usleep_range(1000, 2000);
+	KUNIT_EXPECT_EQ_MSG(test, count, expected, "%s: wrong reference count", what);
+}
+
+/*
  * After a reference count check: undo whatever imbalance the code under test
- * left, so that the case's own cleanup stays balanced on a broken kernel.
+ * left, so that the case's own cleanup stays balanced on a broken kernel (an
+ * extra put would otherwise become a use-after-free in the case's own
+ * cleanup, and a kernel must not crash because a test failed).
  */
 static void autofs_test_rebalance(struct file *file, long expected)
 {
@@ -321,7 +346,7 @@ static void parse_fd_clears_nonblock(struct kunit *test)
 			    p.wr->f_flags);
 }
 
-static void parse_fd_keeps_access_mode_and_other_flags(struct kunit *test)
+static void parse_fd_changes_no_other_flag(struct kunit *test)
 {
 	const struct autofs_test_form_param *fp = test->param_value;
 	const unsigned int changed = O_DIRECT | O_NONBLOCK;
@@ -339,9 +364,6 @@ static void parse_fd_keeps_access_mode_and_other_flags(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, p.wr->f_flags & ~changed, before & ~changed,
 			    "only O_DIRECT and O_NONBLOCK may change (f_flags %#x -> %#x)",
 			    before, p.wr->f_flags);
-	KUNIT_EXPECT_EQ_MSG(test, p.wr->f_mode & (FMODE_READ | FMODE_WRITE), FMODE_WRITE,
-			    "daemon pipe must stay write-only (f_mode=%#x)",
-			    (unsigned int)p.wr->f_mode);
 }
 
 /* sbi->pipe is the daemon's file, with one reference; pipefd is its number. */
@@ -352,7 +374,7 @@ static void parse_fd_installs_pipe_in_sbi(struct kunit *test)
 	struct autofs_sb_info *sbi = fc->s_fs_info;
 	struct autofs_test_pipe p;
 	int fd = AUTOFS_TEST_NO_FD;
-	long count;
+	long held = 1;		/* the case's open */
 	int i;
 
 	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
@@ -361,17 +383,15 @@ static void parse_fd_installs_pipe_in_sbi(struct kunit *test)
 		for (i = 0; i < 3; i++)
 			autofs_test_install_fd(test, p.rd);
 		fd = autofs_test_install_fd(test, p.wr);
+		held++;
 	}
-	count = file_count(p.wr);
 
 	KUNIT_EXPECT_EQ(test, autofs_test_parse_fd(fc, fp->form, p.wr, fd), 0);
 	KUNIT_EXPECT_PTR_EQ_MSG(test, sbi->pipe, p.wr, "sbi->pipe is not the daemon's pipe");
 	KUNIT_EXPECT_EQ_MSG(test, sbi->pipefd, autofs_test_recorded_fd(fp->form, fd),
 			    "sbi->pipefd must record the descriptor the daemon passed");
-	KUNIT_EXPECT_EQ_MSG(test, (long)file_count(p.wr), count + 1,
-			    "sbi must hold exactly one reference to the pipe (count before %ld)",
-			    count);
-	autofs_test_rebalance(p.wr, count + (sbi->pipe == p.wr));
+	autofs_test_expect_count(test, p.wr, held + 1, "sbi must hold exactly one reference");
+	autofs_test_rebalance(p.wr, held + (sbi->pipe == p.wr));
 }
 
 /* Files autofs must refuse. */
@@ -407,12 +427,12 @@ static const struct autofs_test_bad_param autofs_test_parse_bad[] = {
 
 KUNIT_ARRAY_PARAM_DESC(autofs_test_parse_bad, autofs_test_parse_bad, desc);
 
-/* An unusable file, and its flags and reference count before the call. */
+/* An unusable file, its flags before the call and the references we hold. */
 struct autofs_test_bad_file {
 	struct file *file;	/* NULL when there is no file */
 	int fd;
 	unsigned int flags;
-	long count;
+	long held;
 };
 
 /*
@@ -449,10 +469,12 @@ static void autofs_test_make_bad(struct kunit *test, enum autofs_test_bad_kind k
 		bad->fd = -1;
 		return;
 	}
-	if (form == AUTOFS_TEST_FD_STRING)
+	bad->held = 1;		/* the case's open */
+	if (form == AUTOFS_TEST_FD_STRING) {
 		bad->fd = autofs_test_install_fd(test, bad->file);
+		bad->held++;
+	}
 	bad->flags = bad->file->f_flags;
-	bad->count = file_count(bad->file);
 }
 
 /*
@@ -465,12 +487,12 @@ static void autofs_test_expect_untouched(struct kunit *test, struct autofs_sb_in
 {
 	if (!bad->file)
 		return;
-	KUNIT_EXPECT_EQ_MSG(test, (long)file_count(bad->file), bad->count,
-			    "refused file leaked a reference or lost one (%s)", desc);
+	autofs_test_expect_count(test, bad->file, bad->held,
+				 "a refused file must keep its references, no more, no less");
 	KUNIT_EXPECT_EQ_MSG(test, bad->file->f_flags, bad->flags,
-			    "refused file's flags must not change (%#x -> %#x)",
-			    bad->flags, bad->file->f_flags);
-	autofs_test_rebalance(bad->file, bad->count + (sbi->pipe == bad->file));
+			    "refused file's flags must not change (%#x -> %#x, %s)",
+			    bad->flags, bad->file->f_flags, desc);
+	autofs_test_rebalance(bad->file, bad->held + (sbi->pipe == bad->file));
 }
 
 /*
@@ -505,30 +527,30 @@ static void parse_fd_twice_releases_first_pipe(struct kunit *test)
 	struct autofs_sb_info *sbi = fc->s_fs_info;
 	struct autofs_test_pipe first, second;
 	int fd1 = AUTOFS_TEST_NO_FD, fd2 = AUTOFS_TEST_NO_FD;
-	long count1, count2;
+	long held = 1;		/* the case's open of each */
 
 	autofs_test_make_pipe(test, &first, AUTOFS_TEST_WR_FLAGS);
 	autofs_test_make_pipe(test, &second, AUTOFS_TEST_WR_FLAGS);
 	if (fp->form == AUTOFS_TEST_FD_STRING) {
 		fd1 = autofs_test_install_fd(test, first.wr);
 		fd2 = autofs_test_install_fd(test, second.wr);
+		held++;
 	}
-	count1 = file_count(first.wr);
-	count2 = file_count(second.wr);
 
 	KUNIT_ASSERT_EQ(test, autofs_test_parse_fd(fc, fp->form, first.wr, fd1), 0);
 	KUNIT_ASSERT_EQ(test, autofs_test_parse_fd(fc, fp->form, second.wr, fd2), 0);
 
 	KUNIT_EXPECT_PTR_EQ_MSG(test, sbi->pipe, second.wr, "the last fd= must be installed");
 	KUNIT_EXPECT_EQ(test, sbi->pipefd, autofs_test_recorded_fd(fp->form, fd2));
-	KUNIT_EXPECT_EQ_MSG(test, (long)file_count(first.wr), count1,
-			    "the replaced pipe must be released exactly once");
-	KUNIT_EXPECT_EQ(test, (long)file_count(second.wr), count2 + 1);
+	autofs_test_expect_count(test, first.wr, held,
+				 "the replaced pipe must be released exactly once");
+	autofs_test_expect_count(test, second.wr, held + 1,
+				 "sbi must hold exactly one reference to the replacing pipe");
 	KUNIT_EXPECT_EQ_MSG(test, second.wr->f_flags & (O_DIRECT | O_NONBLOCK), O_DIRECT,
-			    "the replacing pipe must be packet mode and blocking (f_flags=%#x)",
+			    "the replacing pipe must be packet mode and blocking (f_flags=%#x, see 546694b8f658)",
 			    second.wr->f_flags);
-	autofs_test_rebalance(first.wr, count1 + (sbi->pipe == first.wr));
-	autofs_test_rebalance(second.wr, count2 + (sbi->pipe == second.wr));
+	autofs_test_rebalance(first.wr, held + (sbi->pipe == first.wr));
+	autofs_test_rebalance(second.wr, held + (sbi->pipe == second.wr));
 }
 
 /* A mounted autofs, its pipe, and the root directory the daemon ioctls on. */
@@ -542,13 +564,17 @@ struct autofs_test_mount {
 /*
  * A real autofs mount through its fs_context, as mount(2) creates it, with
  * the write end of a fresh pipe (handed over as fsconfig() does) and @opts
- * ("direct", "maxproto=4", ...) as further options. The case is the daemon:
- * the mount records its process group. Unmounted when the case ends.
+ * ("direct", "maxproto=4", ...) as further options. Unless @opts names
+ * another process group ("pgrp=N"), the case is the daemon, and @m->root is
+ * the root directory opened for its ioctls; else @m->root is only a path
+ * (O_PATH): autofs lets nobody but its daemon open an empty root.
+ * Unmounted when the case ends.
  */
 static void autofs_test_mount(struct kunit *test, struct autofs_test_mount *m,
 			      const char *const *opts)
 {
 	struct fs_context *fc = autofs_test_fc(test);
+	int root_flags = O_RDONLY;
 	struct path root;
 	char key[16];
 	const char *eq;
@@ -560,6 +586,8 @@ static void autofs_test_mount(struct kunit *test, struct autofs_test_mount *m,
 		strscpy(key, *opts, eq ? eq - *opts + 1 : sizeof(key));
 		KUNIT_ASSERT_EQ_MSG(test, autofs_test_set_param(fc, key, eq ? eq + 1 : NULL), 0,
 				    "mount option %s", *opts);
+		if (!strcmp(key, "pgrp"))
+			root_flags = O_PATH;
 	}
 
 	m->mnt = fc_mount(fc);
@@ -568,19 +596,24 @@ static void autofs_test_mount(struct kunit *test, struct autofs_test_mount *m,
 	m->sbi = autofs_sbi(m->mnt->mnt_sb);
 	root.mnt = m->mnt;
 	root.dentry = m->mnt->mnt_root;
-	m->root = autofs_test_own(test, dentry_open(&root, O_RDONLY, current_cred()));
+	m->root = autofs_test_own(test, dentry_open(&root, root_flags, current_cred()));
 }
 
 /* An ioctl on the mount's root, as the daemon sends them. */
 static long autofs_test_ioctl(struct file *root, unsigned int cmd, unsigned long arg)
 {
+	if (!root->f_op->unlocked_ioctl)
+		return -ENOTTY;
 	return root->f_op->unlocked_ioctl(root, cmd, arg);
 }
 
 /*
  * The kernel's own packet writer: autofs_wait() -> autofs_notify_daemon() ->
  * autofs_write(), driven on a real mount. A helper kthread plays the process
- * that walks into the mount and waits; the case plays the daemon.
+ * that walks into the mount and waits; the case plays the daemon. (Every
+ * kthread is in process group 0, so on a mount the case made the helper is
+ * in the daemon's group too; autofs_wait() does not look at it, and the
+ * kselftest has looker-ups in their own group.)
  */
 struct autofs_test_waiter {
 	struct kref ref;		/* the case's and the thread's */
@@ -650,7 +683,7 @@ static bool autofs_test_waiter_done(struct autofs_test_waiter *w)
 }
 
 /*
- * Runs however the case ended, and is bounded whatever autofs does: the
+ * Runs however the case ended, and never waits unboundedly for autofs: the
  * daemon's "go catatonic" releases a waiter nobody answered; one that
  * catatonic mode does not release is killed; one that even SIGKILL does
  * not end is reported and left behind (it holds its own references, and
@@ -728,34 +761,105 @@ static ssize_t autofs_test_read_request(struct file *rd, void *buf, size_t size)
 	return kernel_read(rd, buf, size, NULL);
 }
 
-/* The daemon's answer, and the status the waiter must get back from it. */
-static void autofs_test_answer(struct kunit *test, struct autofs_test_mount *m,
+/*
+ * Read one v5 request as a daemon that reads the unpadded size (an i386
+ * daemon on x86_64) does: it must come whole, and its padding must not stay
+ * in the pipe.
+ */
+static void autofs_test_read_v5(struct kunit *test, struct autofs_test_mount *m,
+				struct autofs_v5_packet *pkt, int k)
+{
+	const size_t compat = AUTOFS_TEST_V5_UNPADDED;
+	ssize_t n;
+
+	n = autofs_test_read_request(m->p.rd, pkt, compat);
+	KUNIT_ASSERT_EQ_MSG(test, n, (ssize_t)compat,
+			    "request %d read at the unpadded size (pipe f_flags=%#x, see 546694b8f658)",
+			    k, m->p.wr->f_flags);
+}
+
+/* The daemon's answer; true if the waiter woke up within the bound. */
+static bool autofs_test_answer(struct kunit *test, struct autofs_test_mount *m,
 			       struct autofs_test_waiter *w, autofs_wqt_t token, bool ready)
 {
 	unsigned int cmd = ready ? AUTOFS_IOC_READY : AUTOFS_IOC_FAIL;
 
-	KUNIT_ASSERT_EQ_MSG(test, autofs_test_ioctl(m->root, cmd, token), 0,
+	KUNIT_EXPECT_EQ_MSG(test, autofs_test_ioctl(m->root, cmd, token), 0,
 			    "no wait with token %lu", (unsigned long)token);
-	KUNIT_ASSERT_TRUE_MSG(test, autofs_test_waiter_done(w),
-			      "waiter not woken by the daemon's answer");
-	KUNIT_EXPECT_EQ_MSG(test, w->status, ready ? 0 : -ENOENT,
-			    "autofs_wait() must return what the daemon answered (%s)",
-			    ready ? "READY" : "FAIL");
+	return autofs_test_waiter_done(w);
+}
+
+struct autofs_test_request_param {
+	const char *desc;
+	const char *opt;		/* "indirect" or "direct" */
+	enum autofs_notify notify;
+	int type;
+};
+
+static const struct autofs_test_request_param autofs_test_requests[] = {
+	{ "indirect_mount", "indirect", NFY_MOUNT, autofs_ptype_missing_indirect },
+	{ "direct_mount", "direct", NFY_MOUNT, autofs_ptype_missing_direct },
+	{ "indirect_expire", "indirect", NFY_EXPIRE, autofs_ptype_expire_indirect },
+};
+
+KUNIT_ARRAY_PARAM_DESC(autofs_test_requests, autofs_test_requests, desc);
+
+/* The key an indirect request is for; a direct one names its mount point. */
+static const char *autofs_test_key(const struct autofs_test_request_param *rp)
+{
+	return strcmp(rp->opt, "direct") ? "indirect_key" : NULL;
 }
 
 /*
- * Every field of a v5 request as autofs_notify_daemon() must fill it. A
- * kthread is its own thread group leader, so pid and tgid are equal here;
- * the kselftest, whose lookup runs in a second thread, tells them apart.
+ * A v5 request written by the kernel and read at the unpadded size: one
+ * whole request per read, starting at its header, and nothing left over.
  */
-static void autofs_test_expect_v5(struct kunit *test, const struct autofs_v5_packet *pkt,
-				  const struct autofs_test_waiter *w, int type,
-				  const char *name)
+static void notify_daemon_v5_request_reads_whole_at_compat_size(struct kunit *test)
 {
-	struct super_block *sb = w->sbi->sb;
+	const struct autofs_test_request_param *rp = test->param_value;
+	const char *const opts[] = { "minproto=5", "maxproto=5", rp->opt, NULL };
+	struct autofs_test_waiter *w;
+	struct autofs_v5_packet *pkt;
+	struct autofs_test_mount m;
 
+	pkt = kunit_kzalloc(test, sizeof(*pkt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	autofs_test_mount(test, &m, opts);
+	w = autofs_test_start_waiter(test, &m, autofs_test_key(rp), rp->notify);
+
+	autofs_test_read_v5(test, &m, pkt, 0);
 	KUNIT_EXPECT_EQ(test, pkt->hdr.proto_version, 5);
-	KUNIT_EXPECT_EQ(test, pkt->hdr.type, type);
+	KUNIT_EXPECT_EQ(test, pkt->hdr.type, rp->type);
+	KUNIT_EXPECT_EQ_MSG(test, kernel_read(m.p.rd, pkt, 1, NULL), (ssize_t)-EAGAIN,
+			    "the request's padding must not stay in the pipe (f_flags=%#x, see 546694b8f658)",
+			    m.p.wr->f_flags);
+	autofs_test_answer(test, &m, w, pkt->wait_queue_token, true);
+}
+
+/*
+ * Every field of a v5 request names the wait and its requester, as
+ * autofs_notify_daemon() must fill it. A kthread is its own thread group
+ * leader, so pid and tgid are equal here; the kselftest, whose lookup runs
+ * in a second thread, tells them apart.
+ */
+static void notify_daemon_v5_request_describes_requester(struct kunit *test)
+{
+	const struct autofs_test_request_param *rp = test->param_value;
+	const char *const opts[] = { "minproto=5", "maxproto=5", rp->opt, NULL };
+	const char *name = autofs_test_key(rp);
+	struct autofs_test_waiter *w;
+	struct autofs_v5_packet *pkt;
+	struct autofs_test_mount m;
+	struct super_block *sb;
+
+	pkt = kunit_kzalloc(test, sizeof(*pkt), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pkt);
+	autofs_test_mount(test, &m, opts);
+	sb = m.mnt->mnt_sb;
+	w = autofs_test_start_waiter(test, &m, name, rp->notify);
+
+	KUNIT_ASSERT_EQ(test, autofs_test_read_request(m.p.rd, pkt, sizeof(*pkt)),
+			(ssize_t)sizeof(*pkt));
 	KUNIT_EXPECT_NE(test, pkt->wait_queue_token, 0);
 	KUNIT_EXPECT_EQ(test, pkt->dev, new_encode_dev(sb->s_dev));
 	KUNIT_EXPECT_EQ(test, pkt->ino, (u64)d_inode(sb->s_root)->i_ino);
@@ -768,67 +872,54 @@ static void autofs_test_expect_v5(struct kunit *test, const struct autofs_v5_pac
 		KUNIT_EXPECT_STREQ(test, pkt->name, name);
 	else
 		KUNIT_EXPECT_GT_MSG(test, pkt->len, 0, "direct request needs a key");
+	autofs_test_answer(test, &m, w, pkt->wait_queue_token, true);
 }
 
-struct autofs_test_request_param {
+struct autofs_test_answer_param {
 	const char *desc;
-	const char *opt;		/* "indirect" or "direct" */
-	enum autofs_notify notify;
-	int type;
-	bool ready;			/* the daemon's answer */
+	bool ready;
+	int status;
 };
 
-static const struct autofs_test_request_param autofs_test_requests[] = {
-	{ "indirect_mount_ready", "indirect", NFY_MOUNT, autofs_ptype_missing_indirect, true },
-	{ "indirect_mount_fail", "indirect", NFY_MOUNT, autofs_ptype_missing_indirect, false },
-	{ "direct_mount_ready", "direct", NFY_MOUNT, autofs_ptype_missing_direct, true },
-	{ "indirect_expire_done", "indirect", NFY_EXPIRE, autofs_ptype_expire_indirect, true },
+static const struct autofs_test_answer_param autofs_test_answers[] = {
+	{ "ready", true, 0 },
+	{ "fail", false, -ENOENT },
 };
 
-KUNIT_ARRAY_PARAM_DESC(autofs_test_requests, autofs_test_requests, desc);
+KUNIT_ARRAY_PARAM_DESC(autofs_test_answers, autofs_test_answers, desc);
 
-/*
- * A v5 request written by the kernel and read by a daemon that reads the
- * unpadded size (an i386 daemon on x86_64): one whole request per read,
- * every field right, and the waiter gets the answer.
- */
-static void notify_daemon_v5_request_reads_whole_at_compat_size(struct kunit *test)
+/* AUTOFS_IOC_READY and AUTOFS_IOC_FAIL reach the waiter as 0 and -ENOENT. */
+static void notify_daemon_answer_reaches_waiter(struct kunit *test)
 {
-	const struct autofs_test_request_param *rp = test->param_value;
-	const size_t compat = AUTOFS_TEST_V5_UNPADDED;
-	const char *const opts[] = { "minproto=5", "maxproto=5", rp->opt, NULL };
-	const char *name = strcmp(rp->opt, "direct") ? "indirect_key" : NULL;
+	const struct autofs_test_answer_param *ap = test->param_value;
+	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
 	struct autofs_test_waiter *w;
 	struct autofs_v5_packet *pkt;
 	struct autofs_test_mount m;
-	ssize_t n;
 
 	pkt = kunit_kzalloc(test, sizeof(*pkt), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
 	autofs_test_mount(test, &m, opts);
-	w = autofs_test_start_waiter(test, &m, name, rp->notify);
+	w = autofs_test_start_waiter(test, &m, "answered_key", NFY_MOUNT);
+	KUNIT_ASSERT_EQ(test, autofs_test_read_request(m.p.rd, pkt, sizeof(*pkt)),
+			(ssize_t)sizeof(*pkt));
 
-	n = autofs_test_read_request(m.p.rd, pkt, compat);
-	KUNIT_ASSERT_EQ_MSG(test, n, (ssize_t)compat,
-			    "request read at the unpadded size (pipe f_flags=%#x)",
-			    m.p.wr->f_flags);
-	autofs_test_expect_v5(test, pkt, w, rp->type, name);
-	KUNIT_EXPECT_EQ_MSG(test, kernel_read(m.p.rd, pkt, 1, NULL), (ssize_t)-EAGAIN,
-			    "the request's padding must not stay in the pipe");
-	autofs_test_answer(test, &m, w, pkt->wait_queue_token, rp->ready);
+	KUNIT_ASSERT_TRUE_MSG(test, autofs_test_answer(test, &m, w, pkt->wait_queue_token,
+						       ap->ready),
+			      "waiter not woken by the daemon's answer");
+	KUNIT_EXPECT_EQ_MSG(test, w->status, ap->status,
+			    "autofs_wait() must return what the daemon answered (%s)", ap->desc);
 }
 
 /* Several waits outstanding at once: each request whole and aligned. */
 static void notify_daemon_concurrent_requests_stay_aligned(struct kunit *test)
 {
 	static const char *const names[] = { "alpha_key", "bravo_key_", "charlie_key" };
-	const size_t compat = AUTOFS_TEST_V5_UNPADDED;
 	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
 	struct autofs_test_waiter *w[ARRAY_SIZE(names)];
 	bool seen[ARRAY_SIZE(names)] = { };
 	struct autofs_v5_packet *pkt;
 	struct autofs_test_mount m;
-	ssize_t n;
 	int i, k;
 
 	pkt = kunit_kzalloc(test, sizeof(*pkt), GFP_KERNEL);
@@ -838,18 +929,18 @@ static void notify_daemon_concurrent_requests_stay_aligned(struct kunit *test)
 		w[i] = autofs_test_start_waiter(test, &m, names[i], NFY_MOUNT);
 
 	for (k = 0; k < ARRAY_SIZE(names); k++) {
-		n = autofs_test_read_request(m.p.rd, pkt, compat);
-		KUNIT_ASSERT_EQ_MSG(test, n, (ssize_t)compat, "request %d", k);
+		autofs_test_read_v5(test, &m, pkt, k);
 		for (i = 0; i < ARRAY_SIZE(names); i++)
 			if (!strncmp(pkt->name, names[i], sizeof(pkt->name)))
 				break;
 		KUNIT_ASSERT_LT_MSG(test, i, (int)ARRAY_SIZE(names),
-				    "request %d is misaligned: name field reads \"%.16s\"",
-				    k, pkt->name);
+				    "request %d is misaligned: name field reads \"%.16s\" (f_flags=%#x, see 546694b8f658)",
+				    k, pkt->name, m.p.wr->f_flags);
 		KUNIT_ASSERT_FALSE(test, seen[i]);
 		seen[i] = true;
-		autofs_test_expect_v5(test, pkt, w[i], autofs_ptype_missing_indirect, names[i]);
-		autofs_test_answer(test, &m, w[i], pkt->wait_queue_token, i == 0);
+		KUNIT_EXPECT_EQ(test, pkt->len, strlen(names[i]));
+		KUNIT_EXPECT_EQ(test, pkt->pid, w[i]->pid);
+		autofs_test_answer(test, &m, w[i], pkt->wait_queue_token, true);
 	}
 }
 
@@ -880,58 +971,108 @@ static void notify_daemon_v4_request_has_v4_size(struct kunit *test)
 	autofs_test_answer(test, &m, w, mp->wait_queue_token, true);
 }
 
+static const char *const autofs_test_waiting[] = { "alpha_key", "bravo_key_", "charlie_key" };
+
 /*
- * The daemon shuts down ("go catatonic"): every outstanding wait is released
- * with -ENOENT at once, the pipe is let go, and later waits fail at once
- * without writing a request.
+ * Start a waiter for each of autofs_test_waiting and read their requests:
+ * once its request is in the pipe, each waiter is queued.
  */
-static void catatonic_mode_releases_every_waiter(struct kunit *test)
+static void autofs_test_queue_waiters(struct kunit *test, struct autofs_test_mount *m,
+				      struct autofs_test_waiter **w)
 {
-	static const char *const names[] = { "alpha_key", "bravo_key_", "charlie_key" };
-	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
-	struct autofs_test_waiter *w[ARRAY_SIZE(names)];
 	struct autofs_v5_packet *pkt;
-	struct autofs_test_mount m;
-	long count;
 	int i;
 
 	pkt = kunit_kzalloc(test, sizeof(*pkt), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, pkt);
-	autofs_test_mount(test, &m, opts);
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		w[i] = autofs_test_start_waiter(test, &m, names[i], NFY_MOUNT);
-	/* Once its request is in the pipe, each waiter is queued. */
-	for (i = 0; i < ARRAY_SIZE(names); i++)
-		KUNIT_ASSERT_EQ(test, autofs_test_read_request(m.p.rd, pkt, sizeof(*pkt)),
+	for (i = 0; i < ARRAY_SIZE(autofs_test_waiting); i++)
+		w[i] = autofs_test_start_waiter(test, m, autofs_test_waiting[i], NFY_MOUNT);
+	for (i = 0; i < ARRAY_SIZE(autofs_test_waiting); i++)
+		KUNIT_ASSERT_EQ(test, autofs_test_read_request(m->p.rd, pkt, sizeof(*pkt)),
 				(ssize_t)sizeof(*pkt));
-	count = file_count(m.p.wr);
+}
+
+/*
+ * The daemon shuts down ("go catatonic"): every outstanding wait is released
+ * at once, with -ENOENT.
+ */
+static void catatonic_mode_releases_every_waiter(struct kunit *test)
+{
+	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
+	struct autofs_test_waiter *w[ARRAY_SIZE(autofs_test_waiting)];
+	struct autofs_test_mount m;
+	int i;
+
+	autofs_test_mount(test, &m, opts);
+	autofs_test_queue_waiters(test, &m, w);
 
 	KUNIT_ASSERT_EQ(test, autofs_test_ioctl(m.root, AUTOFS_IOC_CATATONIC, 0), 0);
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
+	for (i = 0; i < ARRAY_SIZE(w); i++) {
 		KUNIT_EXPECT_TRUE_MSG(test, autofs_test_waiter_done(w[i]),
 				      "waiter on %s not released by catatonic mode within %d ms",
-				      names[i], AUTOFS_TEST_WAIT_MS);
+				      autofs_test_waiting[i], AUTOFS_TEST_WAIT_MS);
 		KUNIT_EXPECT_EQ_MSG(test, w[i]->status, -ENOENT,
 				    "a wait the daemon never answered must fail with -ENOENT");
 	}
+}
+
+/* Catatonic mode lets the daemon's pipe go: no pointer, no reference. */
+static void catatonic_mode_lets_the_pipe_go(struct kunit *test)
+{
+	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
+	struct autofs_test_waiter *w[ARRAY_SIZE(autofs_test_waiting)];
+	struct autofs_test_mount m;
+	int i;
+
+	autofs_test_mount(test, &m, opts);
+	autofs_test_queue_waiters(test, &m, w);
+
+	KUNIT_ASSERT_EQ(test, autofs_test_ioctl(m.root, AUTOFS_IOC_CATATONIC, 0), 0);
+	/* A waiter holds the pipe for a moment after its write: wait for them. */
+	for (i = 0; i < ARRAY_SIZE(w); i++)
+		KUNIT_ASSERT_TRUE(test, autofs_test_waiter_done(w[i]));
 	KUNIT_EXPECT_TRUE(test, m.sbi->flags & AUTOFS_SBI_CATATONIC);
 	KUNIT_EXPECT_NULL_MSG(test, m.sbi->pipe, "catatonic mode must let the pipe go");
-	KUNIT_EXPECT_EQ_MSG(test, (long)file_count(m.p.wr), count - 1,
-			    "catatonic mode must drop autofs's reference to the pipe");
+	KUNIT_EXPECT_EQ(test, m.sbi->pipefd, -1);
+	autofs_test_expect_count(test, m.p.wr, 1,
+				 "catatonic mode must drop autofs's reference to the pipe");
+	autofs_test_rebalance(m.p.wr, 1 + (m.sbi->pipe == m.p.wr));
+}
 
-	w[0] = autofs_test_start_waiter(test, &m, "late_key", NFY_MOUNT);
-	KUNIT_EXPECT_TRUE_MSG(test, autofs_test_waiter_done(w[0]),
+/* A wait on a catatonic mount fails at once, and writes no request. */
+static void catatonic_mount_fails_new_waits_at_once(struct kunit *test)
+{
+	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
+	struct autofs_test_waiter *w;
+	struct autofs_test_mount m;
+	char byte;
+
+	autofs_test_mount(test, &m, opts);
+	KUNIT_ASSERT_EQ(test, autofs_test_ioctl(m.root, AUTOFS_IOC_CATATONIC, 0), 0);
+
+	w = autofs_test_start_waiter(test, &m, "late_key", NFY_MOUNT);
+	KUNIT_EXPECT_TRUE_MSG(test, autofs_test_waiter_done(w),
 			      "a wait on a catatonic mount must not block");
-	KUNIT_EXPECT_EQ(test, w[0]->status, -ENOENT);
-	KUNIT_EXPECT_EQ_MSG(test, kernel_read(m.p.rd, pkt, sizeof(*pkt), NULL), (ssize_t)-EAGAIN,
+	KUNIT_EXPECT_EQ(test, w->status, -ENOENT);
+	KUNIT_EXPECT_EQ_MSG(test, kernel_read(m.p.rd, &byte, 1, NULL), (ssize_t)-EAGAIN,
 			    "a catatonic mount must not write requests");
 }
 
 /*
- * The daemon dies without a word: its end of the pipe is closed. The next
+ * The daemon dies without a word: its end of the pipe closes. The next
  * request finds no reader, the mount goes catatonic and the waiter gets
- * -ENOENT instead of sleeping forever.
+ * -ENOENT instead of sleeping forever. Returns that waiter.
  */
+static struct autofs_test_waiter *autofs_test_daemon_dies(struct kunit *test,
+							  struct autofs_test_mount *m)
+{
+	/* The only reference to the read end is the case's: release it now. */
+	kunit_remove_action(test, autofs_test_fput, m->p.rd);
+	__fput_sync(m->p.rd);
+	m->p.rd = NULL;
+	return autofs_test_start_waiter(test, m, "orphan_key", NFY_MOUNT);
+}
+
 static void notify_daemon_without_reader_goes_catatonic(struct kunit *test)
 {
 	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
@@ -939,11 +1080,7 @@ static void notify_daemon_without_reader_goes_catatonic(struct kunit *test)
 	struct autofs_test_mount m;
 
 	autofs_test_mount(test, &m, opts);
-	/* The only reference to the read end is the case's: release it now. */
-	kunit_remove_action(test, autofs_test_fput, m.p.rd);
-	__fput_sync(m.p.rd);
-
-	w = autofs_test_start_waiter(test, &m, "orphan_key", NFY_MOUNT);
+	w = autofs_test_daemon_dies(test, &m);
 	KUNIT_EXPECT_TRUE_MSG(test, autofs_test_waiter_done(w),
 			      "waiter must not sleep when the daemon is gone");
 	KUNIT_EXPECT_EQ(test, w->status, -ENOENT);
@@ -952,30 +1089,43 @@ static void notify_daemon_without_reader_goes_catatonic(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, m.sbi->pipe);
 }
 
+/* A kthread that never runs: its pid stands for another daemon's group. */
+static int autofs_test_idle_fn(void *data)
+{
+	return 0;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(autofs_test_kthread_stop, kthread_stop, struct task_struct *);
+
 /*
- * A mount whose daemon shut down, as a restarted daemon finds it: catatonic,
- * no pipe, and the process group of the daemon that mounted it (here the
- * one of pid 1, so that taking over the mount is visible).
+ * A mount as a restarted daemon finds it: made by another daemon (mount
+ * option "pgrp=", an idle kthread's pid), whose end of the pipe closed, so
+ * that the mount went catatonic.
  */
 static void autofs_test_orphan_mount(struct kunit *test, struct autofs_test_mount *m)
 {
-	struct pid *old;
+	struct autofs_test_waiter *w;
+	struct task_struct *daemon;
+	char pgrp[24];
+	const char *const opts[] = { pgrp, NULL };
 
-	autofs_test_mount(test, m, NULL);
-	KUNIT_ASSERT_EQ(test, autofs_test_ioctl(m->root, AUTOFS_IOC_CATATONIC, 0), 0);
+	daemon = kthread_create(autofs_test_idle_fn, NULL, "autofs_test_daemon");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, daemon);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, autofs_test_kthread_stop, daemon), 0);
+	snprintf(pgrp, sizeof(pgrp), "pgrp=%d", task_pid_nr(daemon));
+
+	autofs_test_mount(test, m, opts);
+	KUNIT_ASSERT_PTR_EQ(test, m->sbi->oz_pgrp, task_pid(daemon));
+	w = autofs_test_daemon_dies(test, m);
+	KUNIT_ASSERT_TRUE(test, autofs_test_waiter_done(w));
 	KUNIT_ASSERT_NULL(test, m->sbi->pipe);
 	KUNIT_ASSERT_TRUE(test, m->sbi->flags & AUTOFS_SBI_CATATONIC);
-
-	old = m->sbi->oz_pgrp;
-	m->sbi->oz_pgrp = find_get_pid(1);
-	if (!m->sbi->oz_pgrp) {
-		m->sbi->oz_pgrp = old;
-		kunit_skip(test, "no pid 1 to stand for the old daemon");
-	}
-	put_pid(old);
 }
 
-/* AUTOFS_DEV_IOCTL_SETPIPEFD as the ioctl dispatcher calls it. */
+/*
+ * AUTOFS_DEV_IOCTL_SETPIPEFD as the ioctl dispatcher calls it, with a file
+ * of the mount as the ioctl's file.
+ */
 static int autofs_test_setpipefd(struct kunit *test, struct autofs_test_mount *m, int fd)
 {
 	struct autofs_dev_ioctl *param;
@@ -1008,36 +1158,29 @@ static void dev_ioctl_setpipefd_sets_packet_mode(struct kunit *test)
 /*
  * Documentation/filesystems/autofs-mount-control.rst: the mount takes the
  * new pipe, leaves catatonic mode, and the caller's process group becomes
- * the daemon's; the old one is let go.
+ * the daemon's.
  */
 static void dev_ioctl_setpipefd_hands_mount_to_caller(struct kunit *test)
 {
 	struct autofs_test_mount m;
 	struct autofs_test_pipe p;
-	struct pid *old;
-	int fd, old_count;
-	long count;
+	int fd;
 
 	autofs_test_orphan_mount(test, &m);
-	old = get_pid(m.sbi->oz_pgrp);
-	old_count = refcount_read(&old->count);
 	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
 	fd = autofs_test_install_fd(test, p.wr);
-	count = file_count(p.wr);
 
 	KUNIT_EXPECT_EQ(test, autofs_test_setpipefd(test, &m, fd), 0);
 	KUNIT_EXPECT_PTR_EQ(test, m.sbi->pipe, p.wr);
 	KUNIT_EXPECT_EQ(test, m.sbi->pipefd, fd);
-	KUNIT_EXPECT_EQ_MSG(test, (long)file_count(p.wr), count + 1,
-			    "the mount must hold exactly one reference to the new pipe");
+	/* The case's open and its descriptor, and the mount's reference. */
+	autofs_test_expect_count(test, p.wr, 3,
+				 "the mount must hold exactly one reference to the new pipe");
 	KUNIT_EXPECT_EQ_MSG(test, m.sbi->flags & AUTOFS_SBI_CATATONIC, 0,
 			    "mount must leave catatonic mode once it has a pipe");
 	KUNIT_EXPECT_PTR_EQ_MSG(test, m.sbi->oz_pgrp, task_pgrp(current),
 				"the caller's process group must become the daemon's");
-	KUNIT_EXPECT_EQ_MSG(test, refcount_read(&old->count), old_count - 1,
-			    "the old daemon's process group must be let go once");
-	put_pid(old);
-	autofs_test_rebalance(p.wr, count + (m.sbi->pipe == p.wr));
+	autofs_test_rebalance(p.wr, 2 + (m.sbi->pipe == p.wr));
 }
 
 /*
@@ -1048,28 +1191,27 @@ static void dev_ioctl_setpipefd_refuses_live_mount(struct kunit *test)
 {
 	struct autofs_test_mount m;
 	struct autofs_test_pipe p;
-	long count, live_count;
 	unsigned int flags;
 	struct pid *pgrp;
 	int fd;
 
 	autofs_test_mount(test, &m, NULL);
 	pgrp = m.sbi->oz_pgrp;
-	live_count = file_count(m.p.wr);
 	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
 	fd = autofs_test_install_fd(test, p.wr);
-	count = file_count(p.wr);
 	flags = p.wr->f_flags;
 
 	KUNIT_EXPECT_EQ_MSG(test, autofs_test_setpipefd(test, &m, fd), -EBUSY,
 			    "only a catatonic mount may get a new pipe");
 	KUNIT_EXPECT_PTR_EQ(test, m.sbi->pipe, m.p.wr);
-	KUNIT_EXPECT_EQ(test, (long)file_count(m.p.wr), live_count);
-	KUNIT_EXPECT_EQ(test, (long)file_count(p.wr), count);
+	/* The live pipe: the case's open and the mount's reference. */
+	autofs_test_expect_count(test, m.p.wr, 2, "the live pipe must keep its references");
+	/* The refused one: the case's open and its descriptor. */
+	autofs_test_expect_count(test, p.wr, 2, "the refused pipe must keep its references");
 	KUNIT_EXPECT_EQ(test, p.wr->f_flags, flags);
 	KUNIT_EXPECT_PTR_EQ(test, m.sbi->oz_pgrp, pgrp);
 	KUNIT_EXPECT_EQ(test, m.sbi->flags & AUTOFS_SBI_CATATONIC, 0);
-	autofs_test_rebalance(p.wr, count + (m.sbi->pipe == p.wr));
+	autofs_test_rebalance(p.wr, 2 + (m.sbi->pipe == p.wr));
 }
 
 /* SETPIPEFD: -EPIPE for an unusable pipe, -EBADF for no file, -EINVAL for -1. */
@@ -1117,8 +1259,13 @@ static void dev_ioctl_setpipefd_records_owner_mnt_ns(struct kunit *test)
 	int fd;
 
 	autofs_test_orphan_mount(test, &m);
-	/* As if the mount had been made in a namespace that is gone now. */
+	/*
+	 * The mount was made in this namespace too. As if it had been made in
+	 * one that is gone: no namespace has id 0.
+	 */
+	mutex_lock(&m.sbi->wq_mutex);
 	m.sbi->mnt_ns_id = 0;
+	mutex_unlock(&m.sbi->wq_mutex);
 	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
 	fd = autofs_test_install_fd(test, p.wr);
 
@@ -1283,7 +1430,7 @@ static void v4_packets_read_one_per_read(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(pkts); i++) {
 		n = kernel_read(p.rd, buf, sizeof(*buf), NULL);
 		KUNIT_EXPECT_EQ_MSG(test, n, (ssize_t)sizes[i],
-				    "read %d of a %zu-byte buffer must return one v4 request (f_flags=%#x)",
+				    "read %d of a %zu-byte buffer must return one v4 request (f_flags=%#x, see 546694b8f658)",
 				    i, sizeof(*buf), p.wr->f_flags);
 		if (n == sizes[i])
 			KUNIT_EXPECT_MEMEQ(test, buf, pkts[i], sizes[i]);
@@ -1321,7 +1468,7 @@ static void autofs_test_suite_exit(struct kunit_suite *suite)
 static struct kunit_case autofs_pipe_cases[] = {
 	KUNIT_CASE_PARAM(parse_fd_sets_packet_mode, autofs_test_form_gen_params),
 	KUNIT_CASE_PARAM(parse_fd_clears_nonblock, autofs_test_form_gen_params),
-	KUNIT_CASE_PARAM(parse_fd_keeps_access_mode_and_other_flags, autofs_test_form_gen_params),
+	KUNIT_CASE_PARAM(parse_fd_changes_no_other_flag, autofs_test_form_gen_params),
 	KUNIT_CASE_PARAM(parse_fd_installs_pipe_in_sbi, autofs_test_form_gen_params),
 	KUNIT_CASE_PARAM(parse_fd_rejects_unusable_file, autofs_test_parse_bad_gen_params),
 	KUNIT_CASE_PARAM(parse_fd_twice_releases_first_pipe, autofs_test_form_gen_params),
@@ -1336,10 +1483,15 @@ static struct kunit_case autofs_pipe_cases[] = {
 	KUNIT_CASE(v4_packets_read_one_per_read),
 	KUNIT_CASE_PARAM(notify_daemon_v5_request_reads_whole_at_compat_size,
 			 autofs_test_requests_gen_params),
+	KUNIT_CASE_PARAM(notify_daemon_v5_request_describes_requester,
+			 autofs_test_requests_gen_params),
+	KUNIT_CASE_PARAM(notify_daemon_answer_reaches_waiter, autofs_test_answers_gen_params),
 	KUNIT_CASE(notify_daemon_concurrent_requests_stay_aligned),
 	KUNIT_CASE(notify_daemon_v4_request_has_v4_size),
 	KUNIT_CASE(notify_daemon_without_reader_goes_catatonic),
 	KUNIT_CASE(catatonic_mode_releases_every_waiter),
+	KUNIT_CASE(catatonic_mode_lets_the_pipe_go),
+	KUNIT_CASE(catatonic_mount_fails_new_waits_at_once),
 	{}
 };
 

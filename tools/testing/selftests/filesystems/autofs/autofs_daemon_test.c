@@ -21,7 +21,9 @@
  * and teardown makes the mount catatonic, which releases any waiter.
  */
 
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -37,7 +39,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/auto_fs.h>
@@ -158,7 +160,9 @@ static pid_t start_lookup(const char *mnt, const char *name, pid_t *tid, bool un
 
 FIXTURE(autofs_daemon) {
 	int rd;			/* read end of the request pipe */
+	int wr;			/* our descriptor of the write end autofs holds */
 	int ioctlfd;		/* the mount's root, for READY/FAIL */
+	struct stat root;	/* the mount's root, which requests name */
 	char mnt[64];
 	bool mounted;
 	pid_t lookups[NR_NAMES];
@@ -221,6 +225,7 @@ FIXTURE_SETUP(autofs_daemon)
 	int pipefd[2];
 
 	self->rd = -1;
+	self->wr = -1;
 	self->ioctlfd = -1;
 	self->mounted = false;
 	memset(self->lookups, 0, sizeof(self->lookups));
@@ -237,22 +242,24 @@ FIXTURE_SETUP(autofs_daemon)
 	ASSERT_EQ(0, chmod(self->mnt, 0755));
 
 	/* What automount does: a plain pipe, the write end to the kernel. */
-	ASSERT_EQ(0, pipe(pipefd));
+	ASSERT_EQ(0, pipe2(pipefd, O_NONBLOCK));
 	self->rd = pipefd[0];
-	if (mount_autofs(self->mnt, pipefd[1], variant->fsconfig)) {
+	self->wr = pipefd[1];
+	if (mount_autofs(self->mnt, self->wr, variant->fsconfig)) {
 		int err = errno;
 
-		close(pipefd[1]);
 		if (err == ENODEV)
 			SKIP(return, "autofs is not available (CONFIG_AUTOFS_FS)");
 		TH_LOG("mounting autofs on %s: %s", self->mnt, strerror(err));
 		ASSERT_EQ(0, err);
 	}
 	self->mounted = true;
-	close(pipefd[1]);	/* the kernel holds its own reference */
+	/* Reads are bounded by poll(); the kernel's end is its own business. */
+	ASSERT_EQ(0, fcntl(self->rd, F_SETFL, 0));
 
 	self->ioctlfd = open(self->mnt, O_RDONLY | O_DIRECTORY);
 	ASSERT_LE(0, self->ioctlfd);
+	ASSERT_EQ(0, fstat(self->ioctlfd, &self->root));
 }
 
 FIXTURE_TEARDOWN(autofs_daemon)
@@ -272,6 +279,8 @@ FIXTURE_TEARDOWN(autofs_daemon)
 	}
 	if (self->rd >= 0)
 		close(self->rd);
+	if (self->wr >= 0)
+		close(self->wr);
 	if (self->mounted)
 		umount2(self->mnt, MNT_DETACH);
 	rmdir(self->mnt);
@@ -322,12 +331,21 @@ static int answer(const char *mnt, int ioctlfd, const struct autofs_v5_packet *p
 	return ioctl(ioctlfd, AUTOFS_IOC_READY, pkt->wait_queue_token);
 }
 
+/* A device number as the kernel encodes it in a request (new_encode_dev()). */
+static __u32 encode_dev(dev_t dev)
+{
+	unsigned int maj = major(dev), min = minor(dev);
+
+	return (min & 0xff) | (maj << 8) | ((min & ~0xffu) << 12);
+}
+
 /*
  * Every field of the request for name @i, from the lookup thread @tid of
- * process @pid.
+ * process @pid, about the mount whose root is @root.
  */
 static void expect_request(struct __test_metadata *_metadata,
-			   const struct autofs_v5_packet *pkt, int i, pid_t pid, pid_t tid)
+			   const struct autofs_v5_packet *pkt, int i, pid_t pid, pid_t tid,
+			   const struct stat *root)
 {
 	EXPECT_EQ(5, pkt->hdr.proto_version);
 	EXPECT_EQ(autofs_ptype_missing_indirect, pkt->hdr.type);
@@ -341,8 +359,8 @@ static void expect_request(struct __test_metadata *_metadata,
 	EXPECT_EQ((__u32)pid, pkt->tgid);
 	EXPECT_EQ(LOOKUP_UID, pkt->uid);
 	EXPECT_EQ(LOOKUP_GID, pkt->gid);
-	EXPECT_NE(0, pkt->dev);
-	EXPECT_NE(0, pkt->ino);
+	EXPECT_EQ(encode_dev(root->st_dev), pkt->dev);
+	EXPECT_EQ(root->st_ino, pkt->ino);
 }
 
 static void expect_lookup_result(struct __test_metadata *_metadata, pid_t pid, int i)
@@ -357,6 +375,25 @@ static void expect_lookup_result(struct __test_metadata *_metadata, pid_t pid, i
 	EXPECT_EQ(answer_ready(i) ? 0 : ENOENT, WEXITSTATUS(status)) {
 		TH_LOG("lookup of %s did not return what the daemon answered (%s)",
 		       names[i], answer_ready(i) ? "READY" : "FAIL");
+	}
+}
+
+/*
+ * The daemon's own descriptor shares the struct file autofs writes into:
+ * once mounted, it is a packet pipe (O_DIRECT) that blocks (O_NONBLOCK
+ * clear), whatever it was before. This is what 546694b8f658 lost, seen by
+ * a daemon of any ABI.
+ */
+TEST_F(autofs_daemon, mount_makes_pipe_packet_mode_and_blocking)
+{
+	int flags = fcntl(self->wr, F_GETFL);
+
+	ASSERT_LE(0, flags);
+	EXPECT_EQ(O_DIRECT, flags & O_DIRECT) {
+		TH_LOG("the pipe autofs writes into is not a packet pipe (flags %#x)", flags);
+	}
+	EXPECT_EQ(0, flags & O_NONBLOCK) {
+		TH_LOG("the pipe autofs writes into does not block (flags %#x)", flags);
 	}
 }
 
@@ -379,7 +416,7 @@ TEST_F(autofs_daemon, sequential_lookups_read_whole_requests)
 			TH_LOG("request %d is misaligned: name field reads \"%.16s\"", i, pkt.name);
 		}
 		expect_request(_metadata, &pkt, i, self->lookups[i],
-			       __atomic_load_n(&self->ids->tid[i], __ATOMIC_SEQ_CST));
+			       __atomic_load_n(&self->ids->tid[i], __ATOMIC_SEQ_CST), &self->root);
 		ASSERT_EQ(0, answer(self->mnt, self->ioctlfd, &pkt, i));
 		expect_lookup_result(_metadata, self->lookups[i], i);
 		self->lookups[i] = 0;
@@ -415,28 +452,13 @@ TEST_F(autofs_daemon, concurrent_lookups_read_whole_requests)
 		ASSERT_FALSE(seen[i]);
 		seen[i] = true;
 		expect_request(_metadata, &pkt, i, self->lookups[i],
-			       __atomic_load_n(&self->ids->tid[i], __ATOMIC_SEQ_CST));
+			       __atomic_load_n(&self->ids->tid[i], __ATOMIC_SEQ_CST), &self->root);
 		ASSERT_EQ(0, answer(self->mnt, self->ioctlfd, &pkt, i));
 	}
 	for (i = 0; i < NR_NAMES; i++) {
 		expect_lookup_result(_metadata, self->lookups[i], i);
 		self->lookups[i] = 0;
 	}
-}
-
-/*
- * autofs_d_automount() refuses lookups on a propagation-private mount from
- * mount namespaces other than its daemon's: 7.2 and 7.3 have that rule,
- * 6.12 does not. On an older kernel a request is simply a skip.
- */
-static bool kernel_has_foreign_ns_rule(void)
-{
-	struct utsname u;
-	int major = 0, minor = 0;
-
-	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return false;
-	return major > 7 || (major == 7 && minor >= 2);
 }
 
 /*
@@ -455,7 +477,12 @@ TEST_F(autofs_daemon, foreign_namespace_lookup_is_refused)
 	if (request_ready(self->rd, NO_REQUEST_MS) > 0) {
 		ASSERT_EQ(sizeof(pkt), read_request(self->rd, &pkt));
 		ioctl(self->ioctlfd, AUTOFS_IOC_FAIL, pkt.wait_queue_token);
-		if (!kernel_has_foreign_ns_rule())
+		/*
+		 * autofs_d_automount() refuses lookups on a propagation-private
+		 * mount from mount namespaces other than its daemon's: 7.2 and
+		 * 7.3 have that rule, 6.12 does not.
+		 */
+		if (!ksft_min_kernel_version(7, 2))
 			SKIP(return, "no foreign-namespace rule for autofs lookups before 7.2");
 		TH_LOG("a lookup from a foreign mount namespace wrote a request");
 		ASSERT_TRUE(false);
