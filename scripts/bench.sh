@@ -75,6 +75,9 @@ in_kernel() {
 	' "$work/$1.raw" >"$work/$1.one"
 	[ -s "$work/$1.one" ] || die "$1: no timestamped KTAP for suite $2"
 	cat "$work/$1.one" >>"$work/$1.times"
+	# The suite's cases (results one level below the suite, parameters
+	# not counted), for the time per case.
+	sed 's/^\[[^]]*\] //' "$work/$1.raw" | grep -cE '^    (not )?ok [0-9]+ ' >"$work/$1.cases"
 }
 
 note "$runs runs of each of: $parts; cold builds take minutes"
@@ -136,6 +139,14 @@ row run_warm "make run, warm (UML)"
 row fat_warm "kunit.py run fs/fat, warm (UML)"
 row kernel_autofs "in-kernel: autofs_pipe suite (x86_64, TCG)"
 row kernel_fat "in-kernel: fat_test suite (x86_64, TCG)"
+# per_case NAME LABEL: the median in-kernel time divided by the cases, in ms.
+per_case() {
+	[ -s "$work/$1.times" ] && [ -s "$work/$1.cases" ] || return 0
+	printf '%-44s %4s %10s %10.3f %10s\n' "$2" "$(cat "$work/$1.cases")" - \
+		"$(echo "$(median "$1") * 1000 / $(cat "$work/$1.cases")" | bc -l)" -
+}
+per_case kernel_autofs "  ms per case: autofs_pipe (cases)"
+per_case kernel_fat "  ms per case: fat_test (cases)"
 row prove "make prove (warm)"
 row compat "make compat (warm)"
 echo "median ratio autofs/fat:$(ratio run_cold fat_cold cold)$(ratio run_warm fat_warm warm)$(ratio kernel_autofs kernel_fat in-kernel)"

@@ -89,7 +89,12 @@ path_key() {
 # do not wait for their parent.
 with_lock() {
 	local lockfd
-	case " ${AUTOFS_KUNIT_LOCKS:-} " in *" $1 "*) return 0 ;; esac
+	case " ${AUTOFS_KUNIT_LOCKS:-} " in *" $1 "*)
+		LOCK_INHERITED=1
+		return 0
+		;;
+	esac
+	LOCK_INHERITED=0
 	ensure_cache
 	mkdir -p "$CACHE/lock"
 	exec {lockfd}>>"$CACHE/lock/$1"
@@ -212,9 +217,13 @@ build_deps() {
 	deps $(arch_pkgs "$a") "$@"
 }
 
-# journal_dir TREE: where changes to TREE in progress are recorded.
+# journal_dir TREE [NAME]: where the changes to TREE that NAME (default
+# $JOURNAL, else the script's name) has in progress are recorded. Each
+# changer has its own: apply.sh inside make prove must not take over, or
+# clear, the journal of prove's mutant.
 journal_dir() {
-	echo "$CACHE/journal/$(path_key "$1")"
+	local name=${2:-${JOURNAL:-${0##*/}}}
+	echo "$CACHE/journal/$(path_key "$1")-${name%.sh}"
 }
 
 # journal_save TREE FILE...: before changing FILEs (relative to TREE), keep
@@ -222,7 +231,7 @@ journal_dir() {
 # can be undone by the next run, whatever killed this one.
 journal_save() {
 	local tree=$1 j f
-	j=$(journal_dir "$tree")
+	j=$(journal_dir "$tree" "${JOURNAL:-}")
 	shift
 	mkdir -p "$j/orig"
 	echo "$tree" >"$j/tree"
@@ -238,11 +247,11 @@ journal_save() {
 	done
 }
 
-# journal_restore TREE: put back every file journal_save kept. A plain copy
-# gives each a new mtime, so that the next build recompiles it.
+# journal_restore TREE [NAME]: put back every file journal_save kept. A
+# plain copy gives each a new mtime, so that the next build recompiles it.
 journal_restore() {
 	local tree=$1 j f
-	j=$(journal_dir "$tree")
+	j=$(journal_dir "$tree" "${2:-}")
 	[ -d "$j" ] || return 0
 	if [ -f "$j/files" ]; then
 		while read -r f; do
@@ -261,13 +270,24 @@ journal_clear() {
 	rm -rf "$(journal_dir "$1")"
 }
 
-# journal_repair TREE: undo what an interrupted run left half done in TREE.
+# journal_repair TREE: undo what interrupted runs left half done in TREE.
+# Call it only with TREE's lock freshly taken: whoever wrote a journal we
+# find then is dead. (A child of the holder, which inherits the lock, must
+# not: the journal is its parent's work in progress.)
 journal_repair() {
-	local j
-	j=$(journal_dir "$1")
-	[ -f "$j/files" ] || { rm -rf "$j"; return 0; }
-	note "$1: an earlier run was interrupted while changing $(paste -sd' ' "$j/files"); restoring them"
-	journal_restore "$1"
+	local j name
+	[ "${LOCK_INHERITED:-0}" = 1 ] && return 0
+	for j in "$CACHE/journal/$(path_key "$1")"-*; do
+		[ -d "$j" ] || continue
+		name=${j##*/}
+		name=${name#*-}
+		if [ -f "$j/files" ]; then
+			note "$1: an earlier run ($name) was interrupted while changing $(paste -sd' ' "$j/files"); restoring them"
+			journal_restore "$1" "$name"
+		else
+			rm -rf "$j"
+		fi
+	done
 }
 
 # judge_results JSON ARCH: the suite's verdict on a kunit.py --json file:
@@ -319,6 +339,7 @@ build_dir() {
 # it in a state the current hooks do not apply to. Sets $tree to its
 # physical path.
 prepare_tree() {
+	local rc
 	tree=${KERNEL_SRC:-}
 	if [ -n "$tree" ]; then
 		[ -d "$tree" ] && lock_tree "$tree"
@@ -326,7 +347,11 @@ prepare_tree() {
 	else
 		tree=$("$TOP/scripts/kernel-src.sh")
 		lock_tree "$tree"
-		if ! "$TOP/scripts/apply.sh" "$tree"; then
+		rc=0
+		"$TOP/scripts/apply.sh" "$tree" || rc=$?
+		# Only a cached tree the hooks no longer fit is unpacked afresh.
+		[ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] || exit "$rc"
+		if [ "$rc" -eq 3 ]; then
 			note "unpacking the cached $(basename "$tree") afresh"
 			rm -f "$tree/.autofs-kunit-unpacked"
 			tree=$("$TOP/scripts/kernel-src.sh")
@@ -338,7 +363,11 @@ prepare_tree() {
 
 # lock_tree TREE: hold TREE's lock (its sources and build dirs) until this
 # script exits: applying, mutating and building in one tree are never
-# interleaved by two runs.
+# interleaved by two runs. Whoever takes it first undoes what a killed run
+# left half done there.
 lock_tree() {
-	with_lock "tree-$(path_key "$(cd "$1" && pwd -P)")" "building in $1"
+	local t
+	t=$(cd "$1" && pwd -P)
+	with_lock "tree-$(path_key "$t")" "building in $1"
+	journal_repair "$t"
 }

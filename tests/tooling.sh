@@ -11,14 +11,15 @@ set -eu
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# expect_refusal DESC PATTERN COMMAND...: exits 1 (die) with exactly one
-# line on stderr, matching PATTERN.
+# expect_refusal DESC PATTERN COMMAND...: exits $want (default 1, die; 3
+# is apply.sh's "the hooks do not fit this tree") with exactly one line on
+# stderr, matching PATTERN.
 expect_refusal() {
-	local desc=$1 pattern=$2 rc=0
+	local desc=$1 pattern=$2 rc=0 status=${want:-1}
 	shift 2
 	"$@" >"$work/out" 2>"$work/err" || rc=$?
-	if [ "$rc" -ne 1 ]; then
-		not_ok "$desc: exited $rc, not 1: $(tail -n 3 "$work/err")"
+	if [ "$rc" -ne "$status" ]; then
+		not_ok "$desc: exited $rc, not $status: $(tail -n 3 "$work/err")"
 	elif [ "$(wc -l <"$work/err")" -ne 1 ]; then
 		not_ok "$desc: expected one line of error, got: $(cat "$work/err")"
 	elif ! grep -q -- "$pattern" "$work/err"; then
@@ -80,7 +81,7 @@ refused_tree() {
 
 refused_tree old "a tree without autofs_parse_fd()" "no autofs_parse_fd" \
 	sed -i 's/autofs_parse_fd/autofs_parse_options/g' fs/autofs/inode.c
-refused_tree drift "a tree the hooks do not apply to (no half-applied patch)" "does not apply" \
+want=3 refused_tree drift "a tree the hooks do not apply to (no half-applied patch)" "does not apply" \
 	sed -i 's/^static int autofs_dev_ioctl_setpipefd(/static long autofs_dev_ioctl_setpipefd(/' \
 	fs/autofs/dev-ioctl.c
 refused_tree stray "a foreign autofs_kunit.c" "differs from the suite's" \
@@ -94,7 +95,7 @@ check "completed tree has the KUnit hooks" grep -q '^config AUTOFS_KUNIT_TEST' "
 
 # A patch with only some of its hunks in the tree (an older version of the
 # hooks, or a hand edit): refused, and no hunk applied twice.
-refused_tree partial "a patch that is only partly in the tree" "does not apply" \
+want=3 refused_tree partial "a patch that is only partly in the tree" "does not apply" \
 	sed -i 's|^TARGETS += filesystems/binderfs$|&\nTARGETS += filesystems/autofs|' \
 	tools/testing/selftests/Makefile
 
@@ -176,6 +177,29 @@ expect_refusal "bench refuses BENCH_RUNS that is not a number" "BENCH_RUNS=x" \
 expect_refusal "bench refuses an unknown part" "unknown part 'all'" \
 	env BENCH_PARTS="kernel all" KERNEL_SRC="$mini" "$TOP/scripts/bench.sh"
 check "the bad-input runs left the mini tree as it was" [ "$pristine" = "$(tree_sum "$mini")" ]
+
+# Each backport applies exactly to the suite's own file as it is now.
+for b in "$TOP"/patches/backport/*.patch; do
+	f=$(sed -n 's|^+++ b/||p' "$b" | head -n 1)
+	check "backport $(basename "$b") applies exactly to $f" \
+		patch -s --dry-run -p1 --fuzz=0 -o /dev/null "$TOP/$f" -i "$b"
+done
+
+# Every case a mutant names as its killer is a case of the suite (or one of
+# the other killers prove.sh knows).
+cases=" kselftest kmemleak KASAN lockdep $(grep -o 'KUNIT_CASE[A-Z_]*([a-z0-9_]*' \
+	"$TOP/fs/autofs/autofs_kunit.c" | sed 's/.*(//' | paste -sd' ' -) "
+unknown=
+for m in "$TOP"/mutants/*.patch "$TOP"/mutants/debug/*.patch; do
+	read -r -a killers <<<"$(sed -n 's/^Killed-by: //p' "$m")"
+	for k in "${killers[@]}"; do
+		case "$cases" in
+		*" $k "*) ;;
+		*) unknown="$unknown $(basename "$m"):$k" ;;
+		esac
+	done
+done
+check "every Killed-by: names a declared case${unknown:+ (not:$unknown)}" [ -z "$unknown" ]
 
 # log_scan.py: what make run-debug holds the kernel log to.
 log() {
