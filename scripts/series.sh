@@ -74,13 +74,18 @@ commit_part() {
 	git -C "$wt" add -u
 	git -C "$wt" commit -q -s -F "$msg"
 }
-commit_part "$TOP/series/0001.msg" "$TOP/patches/autofs-kunit.patch" \
-	fs/autofs/autofs_kunit.c fs/autofs/.kunitconfig
-commit_part "$TOP/series/0002.msg" "$TOP/patches/autofs-selftest.patch" \
-	tools/testing/selftests/filesystems/autofs/autofs_daemon_test.c \
-	tools/testing/selftests/filesystems/autofs/Makefile \
-	tools/testing/selftests/filesystems/autofs/config \
-	tools/testing/selftests/filesystems/autofs/.gitignore
+# Patch 1: the KUnit suite; patch 2: the kselftest (the suite's own files
+# under tools/).
+kunit_files=()
+selftest_files=()
+for f in $ADDED_FILES; do
+	case "$f" in
+	tools/*) selftest_files+=("$f") ;;
+	*) kunit_files+=("$f") ;;
+	esac
+done
+commit_part "$TOP/series/0001.msg" "$TOP/patches/autofs-kunit.patch" "${kunit_files[@]}"
+commit_part "$TOP/series/0002.msg" "$TOP/patches/autofs-selftest.patch" "${selftest_files[@]}"
 
 mkdir -p "$out"
 : >"$out/.autofs-kunit-series"
