@@ -181,4 +181,17 @@ check "8: a half-done unpack directory is removed by the next run, saying so" \
 	fails_with 0 "removing $leftover, left by an interrupted unpack" "$TOP/scripts/kernel-src.sh"
 check "8: ... and gone" test ! -e "$leftover"
 
+# The pins: an unknown KERNEL is one line naming the known ones; a pinned
+# package the archive no longer serves is one line naming what it serves.
+check "kernels: an unknown KERNEL is refused in one line" \
+	fails_with 1 "^kernel-src.sh: error: KERNEL=5.4: unknown kernel \(known: 7.3 6.12 6.1; see kernels.list\)$" \
+	env KERNEL=5.4 "$TOP/scripts/kernel-src.sh"
+gone="$work/gone"
+mkdir -p "$gone"
+cp -r "$TOP/scripts" "$TOP/patches" "$gone/"
+printf '%s\n' "9.9 linux-source-9.9 trixie-backports" >"$gone/kernels.list"
+check "kernels: a pin the archive no longer serves says what it serves instead" \
+	fails_with 1 "linux-source-9.9 is no longer served by trixie-backports \(served: .*linux-source-7\.3.*\); move the pin in kernels.list" \
+	env AUTOFS_KUNIT_CACHE="$work/gone-cache" "$gone/scripts/kernel-src.sh"
+
 finish
