@@ -215,6 +215,7 @@ build_deps() {
 	check_arch "$a"
 	# shellcheck disable=SC2046  # a list of packages
 	deps $(arch_pkgs "$a") "$@"
+	[ "$a" = um ] || qemu_without_kvm
 }
 
 # journal_dir TREE [NAME]: where the changes to TREE that NAME (default
@@ -320,6 +321,31 @@ qemu_accel() {
 	else
 		echo tcg
 	fi
+}
+
+# qemu_without_kvm: kunit.py (7.3) asks qemu for KVM first. Where /dev/kvm
+# exists but cannot run guests (no vmx or svm, as in many cloud VMs), qemu
+# takes it and the guest never boots. There, put shims first in PATH that
+# drop "-accel kvm" and run the real qemu.
+qemu_without_kvm() {
+	local dir="$CACHE/qemu-tcg" q real
+	[ "$(qemu_accel)" = tcg ] && [ -e /dev/kvm ] || return 0
+	mkdir -p "$dir"
+	for q in qemu-system-x86_64 qemu-system-i386 qemu-system-aarch64 qemu-system-s390x; do
+		real=$(PATH=${PATH#"$dir:"} command -v "$q") || continue
+		# shellcheck disable=SC2016  # the shim's own code
+		printf '%s\n' '#!/bin/bash' \
+			"# Written by autofs-kunit: $q without KVM, which cannot run guests here." \
+			'args=()' \
+			'while [ "$#" -gt 0 ]; do' \
+			'	if [ "$1" = -accel ] && [ "${2:-}" = kvm ]; then shift 2; continue; fi' \
+			'	args+=("$1"); shift' \
+			'done' \
+			"exec $real \"\${args[@]}\"" >"$dir/$q.tmp"
+		chmod +x "$dir/$q.tmp"
+		mv "$dir/$q.tmp" "$dir/$q"
+	done
+	case ":$PATH:" in *":$dir:"*) ;; *) export PATH="$dir:$PATH" ;; esac
 }
 
 kernel_version() {

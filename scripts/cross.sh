@@ -43,6 +43,7 @@ done
 case " $run " in *" arm64 "*) pkgs+=(qemu-system-arm) ;; esac
 case " $run " in *" s390x "*) pkgs+=(qemu-system-misc) ;; esac
 deps "${pkgs[@]}"
+qemu_without_kvm
 
 prepare_tree
 work=$(mktemp -d)
