@@ -15,7 +15,7 @@ set -eu
 # name|kernel ARCH|cross compiler prefix|Debian package|config besides the suite
 targets=(
 	"arm64|arm64|aarch64-linux-gnu-|gcc-aarch64-linux-gnu|"
-	"armhf|arm|arm-linux-gnueabihf-|gcc-arm-linux-gnueabihf|CONFIG_ARCH_MULTI_V7=y CONFIG_AEABI=y CONFIG_VFP=y"
+	"armhf|arm|arm-linux-gnueabihf-|gcc-arm-linux-gnueabihf|CONFIG_MMU=y CONFIG_ARCH_MULTI_V7=y CONFIG_AEABI=y CONFIG_VFP=y"
 	"alpha|alpha|alpha-linux-gnu-|gcc-alpha-linux-gnu|"
 	"s390x|s390|s390x-linux-gnu-|gcc-s390x-linux-gnu|"
 	"ppc64el|powerpc|powerpc64le-linux-gnu-|gcc-powerpc64le-linux-gnu|CONFIG_PPC64=y CONFIG_CPU_LITTLE_ENDIAN=y"
