@@ -13,5 +13,7 @@ rc=0
 "$TOP/scripts/run.sh" --json="$json" >&2 || rc=$?
 [ -s "$json" ] || die "kunit.py exited $rc and wrote no results"
 
-judge_results "$json" "${ARCH:-um}" || rc=1
+# The tree run.sh ran in: the suite's cases are those of its copy.
+tree=${KERNEL_SRC:-$("$TOP/scripts/kernel-src.sh")}
+judge_results "$json" "${ARCH:-um}" "$tree" || rc=1
 exit "$rc"

@@ -247,4 +247,27 @@ check "kunit_results refuses a skip of another parameter" \
 	fails_with 1 "SKIP autofs_pipe.neg.small \(not allowed here\)" \
 	"$TOP/scripts/kunit_results.py" summary "$work/results.json" --allow-skip neg.big
 
+# judge_results holds the results to the cases of the tree's copy of the
+# suite (a backport may drop a case there), and to the project's copy when
+# the tree has none.
+mkdir -p "$work/jt/fs/autofs"
+cat >"$work/jt/fs/autofs/autofs_kunit.c" <<'C'
+static struct kunit_case autofs_test_cases[] = {
+	KUNIT_CASE_PARAM(neg, neg_gen_params),
+	{}
+};
+static struct kunit_suite autofs_test_suite = {
+	.name = "autofs_pipe",
+C
+sed -i 's/"SKIP"/"PASS"/' "$work/results.json"
+check "judge_results accepts every case of the tree's copy" \
+	judge_results "$work/results.json" um "$work/jt"
+check "judge_results wants every case of the project's copy without one" \
+	fails_with 1 "MISSING autofs_pipe.parse_fd_sets_packet_mode \(declared but not run\)" \
+	judge_results "$work/results.json" um "$work/nosuchtree"
+sed -i 's/^\t{}/\tKUNIT_CASE(more),\n&/' "$work/jt/fs/autofs/autofs_kunit.c"
+check "judge_results wants a case the tree's copy declares" \
+	fails_with 1 "MISSING autofs_pipe.more \(declared but not run\)" \
+	judge_results "$work/results.json" um "$work/jt"
+
 finish
