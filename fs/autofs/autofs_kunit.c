@@ -290,7 +290,7 @@ static void autofs_test_parse_new_pipe(struct kunit *test, struct fs_context *fc
  * time for such transient references to go. A leak or a missing reference
  * never settles.
  */
-static void autofs_test_expect_count(struct kunit *test, struct file *file, long expected,
+static bool autofs_test_expect_count(struct kunit *test, struct file *file, long expected,
 				     const char *what)
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(AUTOFS_TEST_SETTLE_MS);
@@ -299,13 +299,16 @@ static void autofs_test_expect_count(struct kunit *test, struct file *file, long
 	while ((count = file_count(file)) != expected && time_before(jiffies, deadline))
 		usleep_range(1000, 2000);
 	KUNIT_EXPECT_EQ_MSG(test, count, expected, "%s: wrong reference count", what);
+	return count == expected;
 }
 
 /*
- * After a reference count check: undo whatever imbalance the code under test
- * left, so that the case's own cleanup stays balanced on a broken kernel (an
- * extra put would otherwise become a use-after-free in the case's own
- * cleanup, and a kernel must not crash because a test failed).
+ * After a reference count check that failed: undo whatever imbalance the
+ * code under test left, so that the case's own cleanup stays balanced on a
+ * broken kernel (an extra put would otherwise become a use-after-free in
+ * the case's own cleanup, and a kernel must not crash because a test
+ * failed). Never called when the count was right: a transient reference
+ * taken meanwhile must not be given back by us.
  */
 static void autofs_test_rebalance(struct file *file, long expected)
 {
@@ -390,8 +393,8 @@ static void parse_fd_installs_pipe_in_sbi(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ_MSG(test, sbi->pipe, p.wr, "sbi->pipe is not the daemon's pipe");
 	KUNIT_EXPECT_EQ_MSG(test, sbi->pipefd, autofs_test_recorded_fd(fp->form, fd),
 			    "sbi->pipefd must record the descriptor the daemon passed");
-	autofs_test_expect_count(test, p.wr, held + 1, "sbi must hold exactly one reference");
-	autofs_test_rebalance(p.wr, held + (sbi->pipe == p.wr));
+	if (!autofs_test_expect_count(test, p.wr, held + 1, "sbi must hold exactly one reference"))
+		autofs_test_rebalance(p.wr, held + (sbi->pipe == p.wr));
 }
 
 /* Files autofs must refuse. */
@@ -487,12 +490,12 @@ static void autofs_test_expect_untouched(struct kunit *test, struct autofs_sb_in
 {
 	if (!bad->file)
 		return;
-	autofs_test_expect_count(test, bad->file, bad->held,
-				 "a refused file must keep its references, no more, no less");
 	KUNIT_EXPECT_EQ_MSG(test, bad->file->f_flags, bad->flags,
 			    "refused file's flags must not change (%#x -> %#x, %s)",
 			    bad->flags, bad->file->f_flags, desc);
-	autofs_test_rebalance(bad->file, bad->held + (sbi->pipe == bad->file));
+	if (!autofs_test_expect_count(test, bad->file, bad->held,
+				      "a refused file must keep its references, no more, no less"))
+		autofs_test_rebalance(bad->file, bad->held + (sbi->pipe == bad->file));
 }
 
 /*
@@ -542,15 +545,15 @@ static void parse_fd_twice_releases_first_pipe(struct kunit *test)
 
 	KUNIT_EXPECT_PTR_EQ_MSG(test, sbi->pipe, second.wr, "the last fd= must be installed");
 	KUNIT_EXPECT_EQ(test, sbi->pipefd, autofs_test_recorded_fd(fp->form, fd2));
-	autofs_test_expect_count(test, first.wr, held,
-				 "the replaced pipe must be released exactly once");
-	autofs_test_expect_count(test, second.wr, held + 1,
-				 "sbi must hold exactly one reference to the replacing pipe");
 	KUNIT_EXPECT_EQ_MSG(test, second.wr->f_flags & (O_DIRECT | O_NONBLOCK), O_DIRECT,
 			    "the replacing pipe must be packet mode and blocking (f_flags=%#x, see 546694b8f658)",
 			    second.wr->f_flags);
-	autofs_test_rebalance(first.wr, held + (sbi->pipe == first.wr));
-	autofs_test_rebalance(second.wr, held + (sbi->pipe == second.wr));
+	if (!autofs_test_expect_count(test, first.wr, held,
+				      "the replaced pipe must be released exactly once"))
+		autofs_test_rebalance(first.wr, held + (sbi->pipe == first.wr));
+	if (!autofs_test_expect_count(test, second.wr, held + 1,
+				      "sbi must hold exactly one reference to the replacing pipe"))
+		autofs_test_rebalance(second.wr, held + (sbi->pipe == second.wr));
 }
 
 /* A mounted autofs, its pipe, and the root directory the daemon ioctls on. */
@@ -564,17 +567,15 @@ struct autofs_test_mount {
 /*
  * A real autofs mount through its fs_context, as mount(2) creates it, with
  * the write end of a fresh pipe (handed over as fsconfig() does) and @opts
- * ("direct", "maxproto=4", ...) as further options. Unless @opts names
- * another process group ("pgrp=N"), the case is the daemon, and @m->root is
- * the root directory opened for its ioctls; else @m->root is only a path
- * (O_PATH): autofs lets nobody but its daemon open an empty root.
- * Unmounted when the case ends.
+ * ("direct", "maxproto=4", ...) as further options; @m->root is the root
+ * directory, opened for the daemon's ioctls. Unless @opts names another
+ * process group ("pgrp=N"), the case is the daemon. Unmounted when the
+ * case ends.
  */
 static void autofs_test_mount(struct kunit *test, struct autofs_test_mount *m,
 			      const char *const *opts)
 {
 	struct fs_context *fc = autofs_test_fc(test);
-	int root_flags = O_RDONLY;
 	struct path root;
 	char key[16];
 	const char *eq;
@@ -586,8 +587,6 @@ static void autofs_test_mount(struct kunit *test, struct autofs_test_mount *m,
 		strscpy(key, *opts, eq ? eq - *opts + 1 : sizeof(key));
 		KUNIT_ASSERT_EQ_MSG(test, autofs_test_set_param(fc, key, eq ? eq + 1 : NULL), 0,
 				    "mount option %s", *opts);
-		if (!strcmp(key, "pgrp"))
-			root_flags = O_PATH;
 	}
 
 	m->mnt = fc_mount(fc);
@@ -596,14 +595,12 @@ static void autofs_test_mount(struct kunit *test, struct autofs_test_mount *m,
 	m->sbi = autofs_sbi(m->mnt->mnt_sb);
 	root.mnt = m->mnt;
 	root.dentry = m->mnt->mnt_root;
-	m->root = autofs_test_own(test, dentry_open(&root, root_flags, current_cred()));
+	m->root = autofs_test_own(test, dentry_open(&root, O_RDONLY, current_cred()));
 }
 
 /* An ioctl on the mount's root, as the daemon sends them. */
 static long autofs_test_ioctl(struct file *root, unsigned int cmd, unsigned long arg)
 {
-	if (!root->f_op->unlocked_ioctl)
-		return -ENOTTY;
 	return root->f_op->unlocked_ioctl(root, cmd, arg);
 }
 
@@ -694,7 +691,8 @@ static void autofs_test_stop_waiter(void *data)
 	struct autofs_test_waiter *w = data;
 
 	if (!completion_done(&w->done)) {
-		autofs_test_ioctl(w->root, AUTOFS_IOC_CATATONIC, 0);
+		KUNIT_EXPECT_EQ_MSG(w->test, autofs_test_ioctl(w->root, AUTOFS_IOC_CATATONIC, 0), 0,
+				    "the daemon's AUTOFS_IOC_CATATONIC failed");
 		if (!autofs_test_waiter_done(w)) {
 			send_sig(SIGKILL, w->task, 1);
 			if (!autofs_test_waiter_done(w))
@@ -1034,9 +1032,9 @@ static void catatonic_mode_lets_the_pipe_go(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, m.sbi->flags & AUTOFS_SBI_CATATONIC);
 	KUNIT_EXPECT_NULL_MSG(test, m.sbi->pipe, "catatonic mode must let the pipe go");
 	KUNIT_EXPECT_EQ(test, m.sbi->pipefd, -1);
-	autofs_test_expect_count(test, m.p.wr, 1,
-				 "catatonic mode must drop autofs's reference to the pipe");
-	autofs_test_rebalance(m.p.wr, 1 + (m.sbi->pipe == m.p.wr));
+	if (!autofs_test_expect_count(test, m.p.wr, 1,
+				      "catatonic mode must drop autofs's reference to the pipe"))
+		autofs_test_rebalance(m.p.wr, 1 + (m.sbi->pipe == m.p.wr));
 }
 
 /* A wait on a catatonic mount fails at once, and writes no request. */
@@ -1098,13 +1096,11 @@ static int autofs_test_idle_fn(void *data)
 KUNIT_DEFINE_ACTION_WRAPPER(autofs_test_kthread_stop, kthread_stop, struct task_struct *);
 
 /*
- * A mount as a restarted daemon finds it: made by another daemon (mount
- * option "pgrp=", an idle kthread's pid), whose end of the pipe closed, so
- * that the mount went catatonic.
+ * A mount made by another daemon: the mount option "pgrp=" names an idle
+ * kthread's pid, so the case is not the daemon.
  */
-static void autofs_test_orphan_mount(struct kunit *test, struct autofs_test_mount *m)
+static void autofs_test_foreign_mount(struct kunit *test, struct autofs_test_mount *m)
 {
-	struct autofs_test_waiter *w;
 	struct task_struct *daemon;
 	char pgrp[24];
 	const char *const opts[] = { pgrp, NULL };
@@ -1116,6 +1112,17 @@ static void autofs_test_orphan_mount(struct kunit *test, struct autofs_test_moun
 
 	autofs_test_mount(test, m, opts);
 	KUNIT_ASSERT_PTR_EQ(test, m->sbi->oz_pgrp, task_pid(daemon));
+}
+
+/*
+ * A mount as a restarted daemon finds it: made by another daemon, whose
+ * end of the pipe closed, so that the mount went catatonic.
+ */
+static void autofs_test_orphan_mount(struct kunit *test, struct autofs_test_mount *m)
+{
+	struct autofs_test_waiter *w;
+
+	autofs_test_foreign_mount(test, m);
 	w = autofs_test_daemon_dies(test, m);
 	KUNIT_ASSERT_TRUE(test, autofs_test_waiter_done(w));
 	KUNIT_ASSERT_NULL(test, m->sbi->pipe);
@@ -1173,19 +1180,19 @@ static void dev_ioctl_setpipefd_hands_mount_to_caller(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, autofs_test_setpipefd(test, &m, fd), 0);
 	KUNIT_EXPECT_PTR_EQ(test, m.sbi->pipe, p.wr);
 	KUNIT_EXPECT_EQ(test, m.sbi->pipefd, fd);
-	/* The case's open and its descriptor, and the mount's reference. */
-	autofs_test_expect_count(test, p.wr, 3,
-				 "the mount must hold exactly one reference to the new pipe");
 	KUNIT_EXPECT_EQ_MSG(test, m.sbi->flags & AUTOFS_SBI_CATATONIC, 0,
 			    "mount must leave catatonic mode once it has a pipe");
 	KUNIT_EXPECT_PTR_EQ_MSG(test, m.sbi->oz_pgrp, task_pgrp(current),
 				"the caller's process group must become the daemon's");
-	autofs_test_rebalance(p.wr, 2 + (m.sbi->pipe == p.wr));
+	/* The case's open and its descriptor, and the mount's reference. */
+	if (!autofs_test_expect_count(test, p.wr, 3,
+				      "the mount must hold exactly one reference to the new pipe"))
+		autofs_test_rebalance(p.wr, 2 + (m.sbi->pipe == p.wr));
 }
 
 /*
- * SETPIPEFD on a mount that still has a daemon: -EBUSY, and neither the
- * mount nor either pipe changes.
+ * SETPIPEFD on a mount that still has its daemon (another process group):
+ * -EBUSY, and neither the mount, its daemon nor either pipe changes.
  */
 static void dev_ioctl_setpipefd_refuses_live_mount(struct kunit *test)
 {
@@ -1195,7 +1202,7 @@ static void dev_ioctl_setpipefd_refuses_live_mount(struct kunit *test)
 	struct pid *pgrp;
 	int fd;
 
-	autofs_test_mount(test, &m, NULL);
+	autofs_test_foreign_mount(test, &m);
 	pgrp = m.sbi->oz_pgrp;
 	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
 	fd = autofs_test_install_fd(test, p.wr);
@@ -1204,14 +1211,15 @@ static void dev_ioctl_setpipefd_refuses_live_mount(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, autofs_test_setpipefd(test, &m, fd), -EBUSY,
 			    "only a catatonic mount may get a new pipe");
 	KUNIT_EXPECT_PTR_EQ(test, m.sbi->pipe, m.p.wr);
+	KUNIT_EXPECT_EQ(test, p.wr->f_flags, flags);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, m.sbi->oz_pgrp, pgrp,
+				"a refused SETPIPEFD must not change the daemon");
+	KUNIT_EXPECT_EQ(test, m.sbi->flags & AUTOFS_SBI_CATATONIC, 0);
 	/* The live pipe: the case's open and the mount's reference. */
 	autofs_test_expect_count(test, m.p.wr, 2, "the live pipe must keep its references");
 	/* The refused one: the case's open and its descriptor. */
-	autofs_test_expect_count(test, p.wr, 2, "the refused pipe must keep its references");
-	KUNIT_EXPECT_EQ(test, p.wr->f_flags, flags);
-	KUNIT_EXPECT_PTR_EQ(test, m.sbi->oz_pgrp, pgrp);
-	KUNIT_EXPECT_EQ(test, m.sbi->flags & AUTOFS_SBI_CATATONIC, 0);
-	autofs_test_rebalance(p.wr, 2 + (m.sbi->pipe == p.wr));
+	if (!autofs_test_expect_count(test, p.wr, 2, "the refused pipe must keep its references"))
+		autofs_test_rebalance(p.wr, 2 + (m.sbi->pipe == p.wr));
 }
 
 /* SETPIPEFD: -EPIPE for an unusable pipe, -EBADF for no file, -EINVAL for -1. */
