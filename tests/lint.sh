@@ -28,6 +28,12 @@ check "checkpatch --strict: the autofs kselftest" \
 	"$checkpatch" --strict --root="$src" -q -f --ignore ARCH_DEFINES,CAMELCASE \
 	"$TOP/tools/testing/selftests/filesystems/autofs/autofs_daemon_test.c"
 
+# The series' messages: checkpatch wraps commit descriptions at 75 columns.
+long_lines() {
+	! (cd "$TOP" && grep -nE '^.{76,}' series/*.msg)
+}
+check "series/*.msg: no line longer than 75 characters" long_lines
+
 # The qemu /init programs are user space, in kernel style all the same.
 for c in compat/init.c debug/init.c configs/init.c; do
 	check "checkpatch --strict: $c" "$checkpatch" --strict --no-tree -q -f "$TOP/$c"
