@@ -137,12 +137,17 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	as_nobody() {
 		setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent "$@"
 	}
+	# The clone may be where nobody cannot read it (root's home): a copy.
+	theirs="$work/nobodys-clone"
+	mkdir "$theirs"
+	tar -C "$TOP" --exclude=.git -cf - . | tar -C "$theirs" -xf -
+	chmod -R a+rX "$theirs"
 	check "7: a normal user gets one complete apt-get line" \
 		fails_with 1 "as root run: apt-get update && apt-get install -y --no-install-recommends autofs-kunit-missing-a autofs-kunit-missing-b$" \
-		as_nobody "$TOP/scripts/deps.sh" gcc autofs-kunit-missing-a make autofs-kunit-missing-b
+		as_nobody "$theirs/scripts/deps.sh" gcc autofs-kunit-missing-a make autofs-kunit-missing-b
 	check "7: a missing home says to set AUTOFS_KUNIT_CACHE" \
 		fails_with 1 "set AUTOFS_KUNIT_CACHE to a writable directory" \
-		as_nobody env -u XDG_CACHE_HOME -u AUTOFS_KUNIT_CACHE "$TOP/scripts/apply.sh" "$(fresh t7)"
+		as_nobody env -u XDG_CACHE_HOME -u AUTOFS_KUNIT_CACHE "$theirs/scripts/apply.sh" "$(fresh t7)"
 fi
 check "7: a cache path with a blank is refused up front" \
 	fails_with 1 "the cache path '$work/with space' has a blank in it" \
