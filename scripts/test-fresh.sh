@@ -29,8 +29,17 @@ git -C "$TOP" rev-parse --verify -q HEAD >/dev/null || die "$TOP: not a git clon
 
 fresh="$CACHE/fresh"
 mkdir -p "$fresh"
+# One run at a time; under the lock, a run directory is a killed run's.
+with_lock fresh "building chroots"
+for leftover in "$fresh"/.run.* "$fresh"/*.base.tmp; do
+	[ -e "$leftover" ] || continue
+	note "removing $leftover, left by an interrupted run"
+	rm -rf "$leftover"
+done
 work=$(mktemp -d "$fresh/.run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 failed=0
 rows=()
 
