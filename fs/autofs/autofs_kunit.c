@@ -996,20 +996,30 @@ static void autofs_test_queue_waiters(struct kunit *test, struct autofs_test_mou
 }
 
 /*
+ * A v5 mount with a request outstanding for every name in
+ * autofs_test_waiting, which the daemon then shuts down ("go catatonic").
+ */
+static void autofs_test_catatonic_with_waiters(struct kunit *test, struct autofs_test_mount *m,
+					       struct autofs_test_waiter **w)
+{
+	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
+
+	autofs_test_mount(test, m, opts);
+	autofs_test_queue_waiters(test, m, w);
+	KUNIT_ASSERT_EQ(test, autofs_test_ioctl(m->root, AUTOFS_IOC_CATATONIC, 0), 0);
+}
+
+/*
  * The daemon shuts down ("go catatonic"): every outstanding wait is released
  * at once, with -ENOENT.
  */
 static void catatonic_mode_releases_every_waiter(struct kunit *test)
 {
-	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
 	struct autofs_test_waiter *w[ARRAY_SIZE(autofs_test_waiting)];
 	struct autofs_test_mount m;
 	int i;
 
-	autofs_test_mount(test, &m, opts);
-	autofs_test_queue_waiters(test, &m, w);
-
-	KUNIT_ASSERT_EQ(test, autofs_test_ioctl(m.root, AUTOFS_IOC_CATATONIC, 0), 0);
+	autofs_test_catatonic_with_waiters(test, &m, w);
 	for (i = 0; i < ARRAY_SIZE(w); i++) {
 		KUNIT_EXPECT_TRUE_MSG(test, autofs_test_waiter_done(w[i]),
 				      "waiter on %s not released by catatonic mode within %d ms",
@@ -1022,15 +1032,11 @@ static void catatonic_mode_releases_every_waiter(struct kunit *test)
 /* Catatonic mode lets the daemon's pipe go: no pointer, no reference. */
 static void catatonic_mode_lets_the_pipe_go(struct kunit *test)
 {
-	const char *const opts[] = { "minproto=5", "maxproto=5", "indirect", NULL };
 	struct autofs_test_waiter *w[ARRAY_SIZE(autofs_test_waiting)];
 	struct autofs_test_mount m;
 	int i;
 
-	autofs_test_mount(test, &m, opts);
-	autofs_test_queue_waiters(test, &m, w);
-
-	KUNIT_ASSERT_EQ(test, autofs_test_ioctl(m.root, AUTOFS_IOC_CATATONIC, 0), 0);
+	autofs_test_catatonic_with_waiters(test, &m, w);
 	/* A waiter holds the pipe for a moment after its write: wait for them. */
 	for (i = 0; i < ARRAY_SIZE(w); i++)
 		KUNIT_ASSERT_TRUE(test, autofs_test_waiter_done(w[i]));
