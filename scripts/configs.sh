@@ -146,6 +146,7 @@ if [[ " $want " == *" loaded "* ]]; then
 		{
 			echo "dir /dev 0755 0 0"
 			echo "nod /dev/console 0600 0 0 c 5 1"
+			echo "nod /dev/kmsg 0644 0 0 c 1 11"
 			echo "file /init $out/init 0755 0 0"
 			for m in lib/kunit/kunit.ko fs/autofs/autofs4.ko fs/autofs/autofs_kunit.ko; do
 				echo "file /$(basename "$m") $mbdir/$m 0644 0 0"
@@ -163,8 +164,11 @@ if [[ " $want " == *" loaded "* ]]; then
 			rows+=("loaded|$opts|modules did not load (qemu status $rc); see $out/console.log|$(($(date +%s) - t0))s")
 			failed=1
 		elif ! ./tools/testing/kunit/kunit.py parse --json="$out/results.json" "$out/console.log" \
-			>"$out/parse.log" 2>&1 || ! judge_results "$out/results.json" x86_64 >"$work/loaded.sum"; then
-			rows+=("loaded|$opts|suite FAILED as a module: $(tail -n 1 "$work/loaded.sum" 2>/dev/null)|$(($(date +%s) - t0))s")
+			>"$out/parse.log" 2>&1; then
+			rows+=("loaded|$opts|suite FAILED as a module: kunit.py parse: $(grep -m1 -e ERROR -e CRASHED "$out/parse.log" | sed 's/^\[[0-9:]*\] //'); see $out/parse.log|$(($(date +%s) - t0))s")
+			failed=1
+		elif ! judge_results "$out/results.json" x86_64 >"$work/loaded.sum"; then
+			rows+=("loaded|$opts|suite FAILED as a module: $(tail -n 1 "$work/loaded.sum")|$(($(date +%s) - t0))s")
 			failed=1
 		else
 			rows+=("loaded|$opts|ok, insmod ran the suite: $(tail -n 1 "$work/loaded.sum")|$(($(date +%s) - t0))s")
