@@ -78,6 +78,18 @@ in_kernel() {
 	# The suite's cases (results one level below the suite, parameters
 	# not counted), for the time per case.
 	sed 's/^\[[^]]*\] //' "$work/$1.raw" | grep -cE '^    (not )?ok [0-9]+ ' >"$work/$1.cases"
+	# Each case's time: from the line before its first output (the
+	# previous case's result, or the suite's plan) to its own result.
+	awk -v s="$2" '
+		function ts(l) { return substr(l, index(l, "[") + 1, index(l, "]") - index(l, "[") - 1) + 0 }
+		$0 ~ "# Subtest: " s "$" { prev = ts($0); next }
+		prev == "" { next }
+		$0 ~ "ok [0-9]+ " s "$" { exit }
+		$0 ~ "^\\[[^]]*\\]     (not )?ok [0-9]+ " {
+			name = $0; sub(/.*ok [0-9]+ /, "", name); sub(/ #.*/, "", name)
+			printf "%s %.6f\n", name, ts($0) - prev; prev = ts($0)
+		}
+	' "$work/$1.raw" >>"$work/$1.percase"
 }
 
 note "$runs runs of each of: $parts; cold builds take minutes"
@@ -147,6 +159,35 @@ per_case() {
 }
 per_case kernel_autofs "  ms per case: autofs_pipe (cases)"
 per_case kernel_fat "  ms per case: fat_test (cases)"
+# slowest NAME LABEL: the cases with the largest median time over the runs,
+# and the median of all cases' medians, in ms: where the time goes.
+slowest() {
+	[ -s "$work/$1.percase" ] || return 0
+	sort -k1,1 -k2,2g "$work/$1.percase" | awk -v label="$2" '
+		function flush() {
+			if (n) { med[name] = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }
+			n = 0
+		}
+		$1 != name { flush(); name = $1 }
+		{ v[++n] = $2 }
+		END {
+			flush()
+			k = 0
+			for (c in med) all[++k] = med[c]
+			for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (all[j] < all[i]) { t = all[i]; all[i] = all[j]; all[j] = t }
+			m = (k % 2) ? all[(k + 1) / 2] : (all[k / 2] + all[k / 2 + 1]) / 2
+			printf "  %s: median case %.3f ms; slowest:", label, m * 1000
+			for (r = 0; r < 3 && r < k; r++) {
+				best = ""
+				for (c in med) if (!(c in shown) && (best == "" || med[c] > med[best])) best = c
+				shown[best] = 1
+				printf " %s %.3f", best, med[best] * 1000
+			}
+			printf "\n"
+		}'
+}
+slowest kernel_autofs autofs_pipe
+slowest kernel_fat fat_test
 row prove "make prove (warm)"
 row compat "make compat (warm)"
 echo "median ratio autofs/fat:$(ratio run_cold fat_cold cold)$(ratio run_warm fat_warm warm)$(ratio kernel_autofs kernel_fat in-kernel)"
