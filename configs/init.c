@@ -37,8 +37,10 @@ static void say(const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	if (n >= (int)sizeof(line))
+	if (n >= (int)sizeof(line)) {
 		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
 	if (kmsg < 0 || write(kmsg, line, n) != n)
 		fputs(line, stdout);
 }

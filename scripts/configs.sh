@@ -159,19 +159,28 @@ if [[ " $want " == *" loaded "* ]]; then
 		timeout --kill-after=5 "${CONFIGS_TIMEOUT:-300}" qemu-system-x86_64 \
 			-accel "$(qemu_accel)" -bios qboot.rom -nodefaults -m 512 -no-reboot -nographic \
 			-serial stdio -kernel "$mbdir/arch/x86/boot/bzImage" -initrd "$out/initramfs.cpio" \
-			-append "console=ttyS0 autofs_modules=$list" </dev/null >"$out/console.log" 2>&1 || rc=$?
+			-append "console=ttyS0 printk.devkmsg=on autofs_modules=$list" </dev/null >"$out/console.log" 2>&1 || rc=$?
 		if ! grep -q 'autofs-modules: done' "$out/console.log"; then
 			rows+=("loaded|$opts|modules did not load (qemu status $rc); see $out/console.log|$(($(date +%s) - t0))s")
 			failed=1
-		elif ! ./tools/testing/kunit/kunit.py parse --json="$out/results.json" "$out/console.log" \
-			>"$out/parse.log" 2>&1; then
-			rows+=("loaded|$opts|suite FAILED as a module: kunit.py parse: $(grep -m1 -e ERROR -e CRASHED "$out/parse.log" | sed 's/^\[[0-9:]*\] //'); see $out/parse.log|$(($(date +%s) - t0))s")
-			failed=1
-		elif ! judge_results "$out/results.json" x86_64 >"$work/loaded.sum"; then
-			rows+=("loaded|$opts|suite FAILED as a module: $(tail -n 1 "$work/loaded.sum")|$(($(date +%s) - t0))s")
-			failed=1
 		else
-			rows+=("loaded|$opts|ok, insmod ran the suite: $(tail -n 1 "$work/loaded.sum")|$(($(date +%s) - t0))s")
+			# kunit.py parse exits non-zero on a failed case as on a garbled
+			# log: the results say which, and a garbled log fails even if
+			# every result it kept passed.
+			parsed=0
+			./tools/testing/kunit/kunit.py parse --json="$out/results.json" "$out/console.log" \
+				>"$out/parse.log" 2>&1 || parsed=$?
+			if ! judge_results "$out/results.json" x86_64 >"$work/loaded.sum" 2>&1; then
+				verdict="suite FAILED as a module: $(tail -n 1 "$work/loaded.sum")"
+			elif [ "$parsed" -ne 0 ]; then
+				why=$(grep -m1 -E '^\[[0-9:]+\] \[(ERROR|CRASHED)\] ' "$out/parse.log" |
+					sed 's/^\[[0-9:]*\] //') || true
+				verdict="suite FAILED as a module: kunit.py parse: ${why:-status $parsed}; see $out/parse.log"
+			else
+				verdict="ok, insmod ran the suite: $(tail -n 1 "$work/loaded.sum")"
+			fi
+			case "$verdict" in ok,*) ;; *) failed=1 ;; esac
+			rows+=("loaded|$opts|$verdict|$(($(date +%s) - t0))s")
 		fi
 	fi
 fi
