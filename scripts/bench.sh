@@ -64,32 +64,27 @@ kbuild() {
 }
 
 # in_kernel NAME SUITE BUILD_DIR: seconds from the suite's KTAP header to its
-# result line, from the kernel's own printk timestamps (x86_64, qemu).
+# result line, from the kernel's own printk timestamps (x86_64, qemu); and
+# each case's (results one level below the suite, parameters not counted):
+# from the previous case's result, or the suite's header, to its own.
 in_kernel() {
 	(cd "$tree" && ./tools/testing/kunit/kunit.py exec --arch x86_64 --build_dir "$3" \
 		--kernel_args printk.time=1 --raw_output=all) >"$work/$1.raw" 2>&1 || true
-	awk -v s="$2" '
+	rm -f "$work/$1.one"
+	awk -v s="$2" -v one="$work/$1.one" '
 		function ts(l) { return substr(l, index(l, "[") + 1, index(l, "]") - index(l, "[") - 1) + 0 }
-		$0 ~ "# Subtest: " s "$" { start = ts($0) }
-		start != "" && $0 ~ "ok [0-9]+ " s "$" { printf "%.6f\n", ts($0) - start; exit }
-	' "$work/$1.raw" >"$work/$1.one"
-	[ -s "$work/$1.one" ] || die "$1: no timestamped KTAP for suite $2"
-	cat "$work/$1.one" >>"$work/$1.times"
-	# The suite's cases (results one level below the suite, parameters
-	# not counted), for the time per case.
-	sed 's/^\[[^]]*\] //' "$work/$1.raw" | grep -cE '^    (not )?ok [0-9]+ ' >"$work/$1.cases"
-	# Each case's time: from the line before its first output (the
-	# previous case's result, or the suite's plan) to its own result.
-	awk -v s="$2" '
-		function ts(l) { return substr(l, index(l, "[") + 1, index(l, "]") - index(l, "[") - 1) + 0 }
-		$0 ~ "# Subtest: " s "$" { prev = ts($0); next }
-		prev == "" { next }
-		$0 ~ "ok [0-9]+ " s "$" { exit }
+		$0 ~ "# Subtest: " s "$" { start = prev = ts($0); next }
+		start == "" { next }
+		$0 ~ "ok [0-9]+ " s "$" { printf "%.6f\n", ts($0) - start >one; exit }
 		$0 ~ "^\\[[^]]*\\]     (not )?ok [0-9]+ " {
 			name = $0; sub(/.*ok [0-9]+ /, "", name); sub(/ #.*/, "", name)
 			printf "%s %.6f\n", name, ts($0) - prev; prev = ts($0)
 		}
-	' "$work/$1.raw" >>"$work/$1.percase"
+	' "$work/$1.raw" >"$work/$1.run"
+	[ -s "$work/$1.one" ] || die "$1: no timestamped KTAP for suite $2"
+	cat "$work/$1.one" >>"$work/$1.times"
+	cat "$work/$1.run" >>"$work/$1.percase"
+	wc -l <"$work/$1.run" >"$work/$1.cases"
 }
 
 note "$runs runs of each of: $parts; cold builds take minutes"
