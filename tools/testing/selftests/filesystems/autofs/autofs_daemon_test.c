@@ -245,7 +245,7 @@ FIXTURE_SETUP(autofs_daemon)
 	 */
 	ASSERT_EQ(0, mount("autofs_test", "/tmp", "tmpfs", 0, "mode=0755"));
 	snprintf(self->mnt, sizeof(self->mnt), "/tmp/autofs_test.XXXXXX");
-	ASSERT_TRUE(mkdtemp(self->mnt) != NULL);
+	ASSERT_EQ(0, mkdtemp(self->mnt) ? 0 : errno);
 	ASSERT_EQ(0, chmod(self->mnt, 0755));
 
 	/* What automount does: a plain pipe, the write end to the kernel. */
