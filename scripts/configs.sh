@@ -172,14 +172,15 @@ if [[ " $want " == *" loaded "* ]]; then
 				>"$out/parse.log" 2>&1 || parsed=$?
 			if ! judge_results "$out/results.json" x86_64 >"$work/loaded.sum" 2>&1; then
 				verdict="suite FAILED as a module: $(tail -n 1 "$work/loaded.sum")"
+				failed=1
 			elif [ "$parsed" -ne 0 ]; then
 				why=$(grep -m1 -E '^\[[0-9:]+\] \[(ERROR|CRASHED)\] ' "$out/parse.log" |
 					sed 's/^\[[0-9:]*\] //') || true
 				verdict="suite FAILED as a module: kunit.py parse: ${why:-status $parsed}; see $out/parse.log"
+				failed=1
 			else
 				verdict="ok, insmod ran the suite: $(tail -n 1 "$work/loaded.sum")"
 			fi
-			case "$verdict" in ok,*) ;; *) failed=1 ;; esac
 			rows+=("loaded|$opts|$verdict|$(($(date +%s) - t0))s")
 		fi
 	fi
