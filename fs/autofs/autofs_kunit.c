@@ -27,7 +27,8 @@
  * checked the pipe but no longer set the flags. A compat-mode boot test of
  * linux-next (64-bit kernel, 32-bit user space) stopped reaching a login
  * prompt, with no log; it was bisected and fixed before a release by
- * calling autofs_set_packet_pipe_flags() from autofs_parse_fd(). Commit
+ * commit d3c50061765d ("autofs: fix add autofs_parse_fd()"), which calls
+ * autofs_set_packet_pipe_flags() from autofs_parse_fd(). Commit
  * 6a64c5220c5d ("autofs: fix missing fput for FSCONFIG_SET_FD") fixed a
  * reference leak on the reject path of the same function.
  *
@@ -113,6 +114,21 @@ static struct file *autofs_test_own(struct kunit *test, struct file *file)
 	return file;
 }
 
+/*
+ * The references a case holds to each file it hands to autofs: its open
+ * and a guard. The guard keeps the file alive when the code under test
+ * puts it once too often (the bug a count check looks for), so that the
+ * case reads a count that is too low, fails and makes it up
+ * (autofs_test_rebalance()) instead of touching a freed file.
+ */
+#define AUTOFS_TEST_CASE_REFS	2
+
+/* The guard reference of a file the case owns: see AUTOFS_TEST_CASE_REFS. */
+static void autofs_test_guard(struct kunit *test, struct file *file)
+{
+	autofs_test_own(test, get_file(file));
+}
+
 /* An unnamed FIFO inode on the suite's ramfs, released when the case ends. */
 static struct path autofs_test_fifo(struct kunit *test)
 {
@@ -153,6 +169,7 @@ static void autofs_test_make_pipe(struct kunit *test, struct autofs_test_pipe *p
 						  current_cred()));
 	p->wr = autofs_test_own(test, dentry_open(&p->path, O_WRONLY | wr_flags,
 						  current_cred()));
+	autofs_test_guard(test, p->wr);
 }
 
 /*
@@ -274,27 +291,13 @@ static int autofs_test_recorded_fd(enum autofs_test_fd_form form, int fd)
 	return form == AUTOFS_TEST_FD_FILE ? AUTOFS_TEST_FSCONFIG_FD : fd;
 }
 
-/* Hand the write end of a fresh pipe to autofs through ->parse_param(). */
-static void autofs_test_parse_new_pipe(struct kunit *test, struct fs_context *fc,
-				       enum autofs_test_fd_form form,
-				       struct autofs_test_pipe *p)
-{
-	int fd = AUTOFS_TEST_NO_FD;
-
-	autofs_test_make_pipe(test, p, AUTOFS_TEST_WR_FLAGS);
-	if (form == AUTOFS_TEST_FD_STRING)
-		fd = autofs_test_install_fd(test, p->wr);
-	KUNIT_ASSERT_EQ_MSG(test, autofs_test_parse_fd(fc, form, p->wr, fd), 0,
-			    "autofs refused the write end of a pipe");
-}
-
 /*
  * Check that @file has @expected references: the ones the case holds
- * (its open, an installed descriptor) plus what autofs must hold. A
- * usermode helper forked meanwhile copies the kthreads' shared file table,
- * and with it the installed descriptors, until it execs: wait a bounded
- * time for such transient references to go. A leak or a missing reference
- * never settles.
+ * (AUTOFS_TEST_CASE_REFS, an installed descriptor) plus what autofs must
+ * hold. A usermode helper forked meanwhile copies the kthreads' shared
+ * file table, and with it the installed descriptors, until it execs: wait
+ * a bounded time for such transient references to go. A leak or a missing
+ * reference never settles.
  */
 static bool autofs_test_expect_count(struct kunit *test, struct file *file, long expected,
 				     const char *what)
@@ -310,8 +313,9 @@ static bool autofs_test_expect_count(struct kunit *test, struct file *file, long
 
 /*
  * After a reference count check that failed: make up the references the
- * code under test dropped, so that the case's own cleanup cannot put the
- * file after it is freed (a kernel must not crash because a test failed).
+ * code under test dropped (the guard kept the file alive), so that the
+ * case's own cleanup cannot put the file after it is freed (a kernel must
+ * not crash because a test failed).
  * A count that is too high is left alone: the extra reference may be a
  * usermode helper's copy of the shared file table that outlived the wait,
  * and putting it for its owner would be the use-after-free; a leak on a
@@ -323,6 +327,41 @@ static void autofs_test_rebalance(struct file *file, long expected)
 
 	for (; delta < 0; delta++)
 		get_file(file);
+}
+
+/*
+ * autofs accepted @file: it holds exactly one reference besides the @held
+ * ones of the case. Every case that has autofs take a pipe checks this, so
+ * that on a kernel that lost count the case fails and its cleanup stays
+ * balanced, whatever else it tests.
+ */
+static void autofs_test_expect_taken(struct kunit *test, struct autofs_sb_info *sbi,
+				     struct file *file, long held)
+{
+	if (!autofs_test_expect_count(test, file, held + 1,
+				      "autofs must hold exactly one reference to the pipe it took"))
+		autofs_test_rebalance(file, held + (sbi->pipe == file));
+}
+
+/*
+ * Hand the write end of a fresh pipe to autofs through ->parse_param(),
+ * and check that autofs took exactly one reference.
+ */
+static void autofs_test_parse_new_pipe(struct kunit *test, struct fs_context *fc,
+				       enum autofs_test_fd_form form,
+				       struct autofs_test_pipe *p)
+{
+	long held = AUTOFS_TEST_CASE_REFS;
+	int fd = AUTOFS_TEST_NO_FD;
+
+	autofs_test_make_pipe(test, p, AUTOFS_TEST_WR_FLAGS);
+	if (form == AUTOFS_TEST_FD_STRING) {
+		fd = autofs_test_install_fd(test, p->wr);
+		held++;
+	}
+	KUNIT_ASSERT_EQ_MSG(test, autofs_test_parse_fd(fc, form, p->wr, fd), 0,
+			    "autofs refused the write end of a pipe");
+	autofs_test_expect_taken(test, fc->s_fs_info, p->wr, held);
 }
 
 /*
@@ -368,6 +407,8 @@ static void parse_fd_changes_no_other_flag(struct kunit *test)
 		fd = autofs_test_install_fd(test, p.wr);
 	before = p.wr->f_flags;
 	KUNIT_ASSERT_EQ(test, autofs_test_parse_fd(fc, fp->form, p.wr, fd), 0);
+	autofs_test_expect_taken(test, fc->s_fs_info, p.wr,
+				 AUTOFS_TEST_CASE_REFS + (fd != AUTOFS_TEST_NO_FD));
 
 	KUNIT_EXPECT_EQ_MSG(test, p.wr->f_flags & ~changed, before & ~changed,
 			    "only O_DIRECT and O_NONBLOCK may change (f_flags %#x -> %#x)",
@@ -382,7 +423,7 @@ static void parse_fd_installs_pipe_in_sbi(struct kunit *test)
 	struct autofs_sb_info *sbi = fc->s_fs_info;
 	struct autofs_test_pipe p;
 	int fd = AUTOFS_TEST_NO_FD;
-	long held = 1;		/* the case's open */
+	long held = AUTOFS_TEST_CASE_REFS;
 	int i;
 
 	autofs_test_make_pipe(test, &p, AUTOFS_TEST_WR_FLAGS);
@@ -422,6 +463,9 @@ struct autofs_test_bad_param {
  * autofs_parse_fd() answers -EBADF for every unusable pipe. Since
  * fsconfig(FSCONFIG_SET_FD) resolves descriptors with fget_raw(), an O_PATH
  * file reaches it too; "fd=N" resolves with fget(), which never returns one.
+ * An O_PATH open never gets FMODE_CAN_WRITE, so the write check refuses it
+ * as well as the FMODE_PATH check: these rows pin the refusal, not which
+ * check makes it.
  */
 static const struct autofs_test_bad_param autofs_test_parse_bad[] = {
 	{ "not_fifo_fsconfig", AUTOFS_TEST_FD_FILE, AUTOFS_TEST_BAD_NOT_FIFO, -EBADF },
@@ -477,7 +521,8 @@ static void autofs_test_make_bad(struct kunit *test, enum autofs_test_bad_kind k
 		bad->fd = -1;
 		return;
 	}
-	bad->held = 1;		/* the case's open */
+	autofs_test_guard(test, bad->file);
+	bad->held = AUTOFS_TEST_CASE_REFS;
 	if (form == AUTOFS_TEST_FD_STRING) {
 		bad->fd = autofs_test_install_fd(test, bad->file);
 		bad->held++;
@@ -535,7 +580,7 @@ static void parse_fd_twice_releases_first_pipe(struct kunit *test)
 	struct autofs_sb_info *sbi = fc->s_fs_info;
 	struct autofs_test_pipe first, second;
 	int fd1 = AUTOFS_TEST_NO_FD, fd2 = AUTOFS_TEST_NO_FD;
-	long held = 1;		/* the case's open of each */
+	long held = AUTOFS_TEST_CASE_REFS;	/* of each */
 
 	autofs_test_make_pipe(test, &first, AUTOFS_TEST_WR_FLAGS);
 	autofs_test_make_pipe(test, &second, AUTOFS_TEST_WR_FLAGS);
@@ -1043,9 +1088,9 @@ static void catatonic_mode_lets_the_pipe_go(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m.sbi->flags & AUTOFS_SBI_CATATONIC, AUTOFS_SBI_CATATONIC);
 	KUNIT_EXPECT_NULL_MSG(test, m.sbi->pipe, "catatonic mode must let the pipe go");
 	KUNIT_EXPECT_EQ(test, m.sbi->pipefd, -1);
-	if (!autofs_test_expect_count(test, m.p.wr, 1,
+	if (!autofs_test_expect_count(test, m.p.wr, AUTOFS_TEST_CASE_REFS,
 				      "catatonic mode must drop autofs's reference to the pipe"))
-		autofs_test_rebalance(m.p.wr, 1 + (m.sbi->pipe == m.p.wr));
+		autofs_test_rebalance(m.p.wr, AUTOFS_TEST_CASE_REFS + (m.sbi->pipe == m.p.wr));
 }
 
 /* A wait on a catatonic mount fails at once, and writes no request. */
@@ -1167,6 +1212,7 @@ static void dev_ioctl_setpipefd_sets_packet_mode(struct kunit *test)
 	fd = autofs_test_install_fd(test, p.wr);
 	KUNIT_ASSERT_EQ_MSG(test, autofs_test_setpipefd(test, &m, fd), 0,
 			    "SETPIPEFD refused the write end of a pipe");
+	autofs_test_expect_taken(test, m.sbi, p.wr, AUTOFS_TEST_CASE_REFS + 1);
 
 	KUNIT_EXPECT_EQ_MSG(test, p.wr->f_flags & (O_DIRECT | O_NONBLOCK), O_DIRECT,
 			    "pipe installed by AUTOFS_DEV_IOCTL_SETPIPEFD must be packet mode and blocking (f_flags=%#x)",
@@ -1195,10 +1241,10 @@ static void dev_ioctl_setpipefd_hands_mount_to_caller(struct kunit *test)
 			    "mount must leave catatonic mode once it has a pipe");
 	KUNIT_EXPECT_PTR_EQ_MSG(test, m.sbi->oz_pgrp, task_pgrp(current),
 				"the caller's process group must become the daemon's");
-	/* The case's open and its descriptor, and the mount's reference. */
-	if (!autofs_test_expect_count(test, p.wr, 3,
+	/* The case's references and its descriptor, and the mount's. */
+	if (!autofs_test_expect_count(test, p.wr, AUTOFS_TEST_CASE_REFS + 2,
 				      "the mount must hold exactly one reference to the new pipe"))
-		autofs_test_rebalance(p.wr, 2 + (m.sbi->pipe == p.wr));
+		autofs_test_rebalance(p.wr, AUTOFS_TEST_CASE_REFS + 1 + (m.sbi->pipe == p.wr));
 }
 
 /*
@@ -1226,12 +1272,14 @@ static void dev_ioctl_setpipefd_refuses_live_mount(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ_MSG(test, m.sbi->oz_pgrp, pgrp,
 				"a refused SETPIPEFD must not change the daemon");
 	KUNIT_EXPECT_EQ(test, m.sbi->flags & AUTOFS_SBI_CATATONIC, 0);
-	/* The live pipe: the case's open and the mount's reference. */
-	if (!autofs_test_expect_count(test, m.p.wr, 2, "the live pipe must keep its references"))
-		autofs_test_rebalance(m.p.wr, 1 + (m.sbi->pipe == m.p.wr));
-	/* The refused one: the case's open and its descriptor. */
-	if (!autofs_test_expect_count(test, p.wr, 2, "the refused pipe must keep its references"))
-		autofs_test_rebalance(p.wr, 2 + (m.sbi->pipe == p.wr));
+	/* The live pipe: the case's references and the mount's. */
+	if (!autofs_test_expect_count(test, m.p.wr, AUTOFS_TEST_CASE_REFS + 1,
+				      "the live pipe must keep its references"))
+		autofs_test_rebalance(m.p.wr, AUTOFS_TEST_CASE_REFS + (m.sbi->pipe == m.p.wr));
+	/* The refused one: the case's references and its descriptor. */
+	if (!autofs_test_expect_count(test, p.wr, AUTOFS_TEST_CASE_REFS + 1,
+				      "the refused pipe must keep its references"))
+		autofs_test_rebalance(p.wr, AUTOFS_TEST_CASE_REFS + 1 + (m.sbi->pipe == p.wr));
 }
 
 /* SETPIPEFD: -EPIPE for an unusable pipe, -EBADF for no file, -EINVAL for -1. */
@@ -1290,6 +1338,7 @@ static void dev_ioctl_setpipefd_records_owner_mnt_ns(struct kunit *test)
 	fd = autofs_test_install_fd(test, p.wr);
 
 	KUNIT_ASSERT_EQ(test, autofs_test_setpipefd(test, &m, fd), 0);
+	autofs_test_expect_taken(test, m.sbi, p.wr, AUTOFS_TEST_CASE_REFS + 1);
 	KUNIT_EXPECT_EQ_MSG(test, m.sbi->mnt_ns_id, mine,
 			    "the daemon's mount namespace must own the mount");
 }
