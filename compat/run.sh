@@ -47,6 +47,7 @@ gcc -static -O2 -Wall -o "$out/init" "$TOP/compat/init.c"
 cat >"$out/initramfs.list" <<LIST
 dir /dev 0755 0 0
 nod /dev/console 0600 0 0 c 5 1
+nod /dev/autofs 0600 0 0 c 10 235
 dir /proc 0755 0 0
 dir /tmp 1777 0 0
 file /init $out/init 0755 0 0

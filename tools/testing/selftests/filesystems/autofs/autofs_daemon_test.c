@@ -17,7 +17,12 @@
  * process, so that every field of a request has a value of its own: a
  * kernel that fills one from another (pid from tgid, uid from gid) fails.
  *
- * Every wait is bounded: poll() before each read, alarm() in each looker-up,
+ * A restarted daemon takes a catatonic mount over with the misc device's
+ * AUTOFS_DEV_IOCTL_SETPIPEFD, the other way a pipe gets installed: the new
+ * pipe must become a packet pipe as well, and a caller from another PID
+ * namespace must be refused.
+ *
+ * Every wait is bounded: poll() before each read, alarm() in each child,
  * and teardown makes the mount catatonic, which releases any waiter.
  */
 
@@ -42,6 +47,7 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/auto_dev-ioctl.h>
 #include <linux/auto_fs.h>
 
 #include "kselftest_harness.h"
@@ -498,12 +504,11 @@ TEST_F(autofs_daemon, foreign_namespace_lookup_is_refused)
 		ioctl(self->ioctlfd, AUTOFS_IOC_FAIL, pkt.wait_queue_token);
 		/*
 		 * autofs_d_automount() refuses lookups on a propagation-private
-		 * mount from mount namespaces other than its daemon's. The rule
-		 * is taken to come with 7.2: 7.2.13 and 7.3.4 have it, 6.12.118
-		 * does not; no 7.2 release before .13 was at hand to check.
+		 * mount from mount namespaces other than its daemon's since
+		 * 922a6f34c175, merged for 6.19.
 		 */
-		if (!ksft_min_kernel_version(7, 2))
-			SKIP(return, "no foreign-namespace rule for autofs lookups before 7.2");
+		if (!ksft_min_kernel_version(6, 19))
+			SKIP(return, "no foreign-namespace rule for autofs lookups before 6.19");
 		TH_LOG("a lookup from a foreign mount namespace wrote a request");
 		ASSERT_TRUE(false);
 	}
@@ -516,6 +521,149 @@ TEST_F(autofs_daemon, foreign_namespace_lookup_is_refused)
 		TH_LOG("lookup from a foreign namespace: exit %d (%s)", WEXITSTATUS(status),
 		       strerror(WEXITSTATUS(status)));
 	}
+}
+
+/* Hand the mount behind @ioctlfd the pipe @pipefd, as automount does. */
+static int dev_ioctl_setpipefd(int devfd, int ioctlfd, int pipefd)
+{
+	struct autofs_dev_ioctl param;
+
+	init_autofs_dev_ioctl(&param);
+	param.ioctlfd = ioctlfd;
+	param.setpipefd.pipefd = pipefd;
+	return ioctl(devfd, AUTOFS_DEV_IOCTL_SETPIPEFD, &param);
+}
+
+/* Exit statuses of start_setpipefd() for its own steps, above any errno. */
+#define SETPIPEFD_NO_PID_NS	200
+#define SETPIPEFD_SETUP_FAILED	201
+
+/*
+ * A restarted daemon: a process in a session of its own, in a new PID
+ * namespace if @new_pid_ns, gives the catatonic mount behind @ioctlfd the
+ * pipe @pipefd through /dev/autofs (@devfd). Exit status: 0 when
+ * AUTOFS_DEV_IOCTL_SETPIPEFD succeeded, else its errno.
+ */
+static pid_t start_setpipefd(int devfd, int ioctlfd, int pipefd, bool new_pid_ns)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid)
+		return pid;
+	/* Bounds the wait for its child too, whose ioctl does not sleep. */
+	alarm(LOOKUP_TIMEOUT_S);
+	if (new_pid_ns) {
+		if (unshare(CLONE_NEWPID))
+			_exit(SETPIPEFD_NO_PID_NS);
+		/* Only a child enters the new namespace. */
+		pid = fork();
+		if (pid < 0)
+			_exit(SETPIPEFD_SETUP_FAILED);
+		if (pid) {
+			if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+				_exit(SETPIPEFD_SETUP_FAILED);
+			_exit(WEXITSTATUS(status));
+		}
+	}
+	/* Its process group is its own, a PID of the namespace it lives in. */
+	if (setsid() < 0)
+		_exit(SETPIPEFD_SETUP_FAILED);
+	_exit(dev_ioctl_setpipefd(devfd, ioctlfd, pipefd) ? errno : 0);
+}
+
+/*
+ * Make the mount behind @ioctlfd catatonic, as a daemon that died leaves
+ * it, and let a restarted daemon (start_setpipefd()) hand it the new pipe
+ * @newpipe. Returns the restarted daemon's exit status, or -1 if the test
+ * is skipped.
+ */
+static int restart_daemon(struct __test_metadata *_metadata, int ioctlfd, const int newpipe[2],
+			  bool new_pid_ns)
+{
+	int devfd, status = 0;
+	pid_t pid;
+
+	devfd = open("/dev/" AUTOFS_DEVICE_NAME, O_RDONLY | O_CLOEXEC);
+	if (devfd < 0 && errno == ENOENT)
+		SKIP(return -1, "no /dev/" AUTOFS_DEVICE_NAME);
+	ASSERT_LE(0, devfd) {
+		TH_LOG("opening /dev/" AUTOFS_DEVICE_NAME ": %s", strerror(errno));
+	}
+	ASSERT_EQ(0, ioctl(ioctlfd, AUTOFS_IOC_CATATONIC, 0));
+	pid = start_setpipefd(devfd, ioctlfd, newpipe[1], new_pid_ns);
+	close(devfd);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	if (WEXITSTATUS(status) == SETPIPEFD_NO_PID_NS)
+		SKIP(return -1, "no PID namespaces (CONFIG_PID_NS)");
+	ASSERT_NE(SETPIPEFD_SETUP_FAILED, WEXITSTATUS(status));
+	return WEXITSTATUS(status);
+}
+
+/*
+ * A daemon restarted in the PID namespace of the one it replaces takes
+ * the mount over: its new pipe becomes a packet pipe that blocks, and the
+ * next request arrives there, whole.
+ */
+TEST_F(autofs_daemon, setpipefd_makes_new_pipe_packet_mode_and_blocking)
+{
+	struct autofs_v5_packet pkt;
+	int newpipe[2], flags, ret;
+
+	ASSERT_EQ(0, pipe2(newpipe, O_NONBLOCK));
+	ret = restart_daemon(_metadata, self->ioctlfd, newpipe, false);
+	if (ret < 0)
+		return;
+	ASSERT_EQ(0, ret) {
+		TH_LOG("AUTOFS_DEV_IOCTL_SETPIPEFD: %s", strerror(ret));
+	}
+	flags = fcntl(newpipe[1], F_GETFL);
+	ASSERT_LE(0, flags);
+	EXPECT_EQ(O_DIRECT, flags & O_DIRECT) {
+		TH_LOG("the new pipe autofs writes into is not a packet pipe (flags %#x)", flags);
+	}
+	EXPECT_EQ(0, flags & O_NONBLOCK) {
+		TH_LOG("the new pipe autofs writes into does not block (flags %#x)", flags);
+	}
+
+	/* A name that does not exist: FAIL needs no mkdir by the daemon. */
+	self->lookups[1] = start_lookup(self->mnt, names[1], &self->ids->tid[1], false);
+	ASSERT_LT(0, self->lookups[1]);
+	ASSERT_EQ(sizeof(pkt), read_request(newpipe[0], &pkt));
+	ASSERT_EQ(1, request_index(&pkt));
+	expect_request(_metadata, &pkt, 1, self->lookups[1],
+		       __atomic_load_n(&self->ids->tid[1], __ATOMIC_SEQ_CST), &self->root);
+	ASSERT_EQ(0, answer(self->mnt, self->ioctlfd, &pkt, 1));
+	expect_lookup_result(_metadata, &self->lookups[1], 1);
+	close(newpipe[0]);
+	close(newpipe[1]);
+}
+
+/*
+ * The same restart from a new PID namespace is refused with EINVAL: the
+ * process group autofs tells its daemon by must be of the namespace the
+ * mount was made in. The new pipe is left as it was.
+ */
+TEST_F(autofs_daemon, setpipefd_from_another_pid_namespace_is_refused)
+{
+	int newpipe[2], flags, ret;
+
+	ASSERT_EQ(0, pipe2(newpipe, O_NONBLOCK));
+	ret = restart_daemon(_metadata, self->ioctlfd, newpipe, true);
+	if (ret < 0)
+		return;
+	EXPECT_EQ(EINVAL, ret) {
+		TH_LOG("AUTOFS_DEV_IOCTL_SETPIPEFD from a new PID namespace: %s",
+		       ret ? strerror(ret) : "succeeded");
+	}
+	flags = fcntl(newpipe[1], F_GETFL);
+	ASSERT_LE(0, flags);
+	EXPECT_EQ(O_NONBLOCK, flags & (O_DIRECT | O_NONBLOCK));
+	close(newpipe[0]);
+	close(newpipe[1]);
 }
 
 TEST_HARNESS_MAIN
