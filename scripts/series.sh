@@ -4,7 +4,7 @@
 # HEAD (a git tree), or against Debian's source of $KERNEL (default 7.3) in
 # a throwaway git tree. Patch 1: the KUnit suite; patch 2: the kselftest. Signed off by
 # the runner's own git identity; checkpatch --strict on every patch;
-# get_maintainer.pl output in the cover letter. The series goes to
+# get_maintainer.pl's recipients in To: and Cc:. The series goes to
 # $SERIES_OUT (default: series-out/ in this clone).
 set -eu
 # shellcheck source=scripts/common.sh
@@ -87,24 +87,40 @@ done
 commit_part "$TOP/series/0001.msg" "$TOP/patches/autofs-kunit.patch" "${kunit_files[@]}"
 commit_part "$TOP/series/0002.msg" "$TOP/patches/autofs-selftest.patch" "${selftest_files[@]}"
 
+# Who gets the series, in its To: and Cc: headers: get_maintainer.pl for
+# the patches (their maintainers in To:), and for the trees they go
+# through and touch: the VFS tree autofs patches are applied from, and
+# KUnit (patch 1 is a KUnit suite).
+git -C "$wt" format-patch -q -o "$wt/.who" "$base..HEAD"
+gm=(./scripts/get_maintainer.pl --no-git --no-git-fallback --no-rolestats)
+to=$(cd "$wt" && "${gm[@]}" --no-r --no-l .who/*.patch)
+cc=$(cd "$wt" && { "${gm[@]}" .who/*.patch; "${gm[@]}" -f fs/fs_context.c lib/kunit/test.c; } |
+	awk 'NR == FNR { to[$0] = 1; next } !to[$0] && !seen[$0]++' <(printf '%s\n' "$to") -)
+rm -rf "$wt/.who"
+recipients=()
+while IFS= read -r addr; do
+	[ -z "$addr" ] || recipients+=(--to="$addr")
+done <<<"$to"
+while IFS= read -r addr; do
+	[ -z "$addr" ] || recipients+=(--cc="$addr")
+done <<<"$cc"
+
 mkdir -p "$out"
 : >"$out/.autofs-kunit-series"
 # Only what an earlier run of this tool wrote there.
 rm -f "$out"/[0-9][0-9][0-9][0-9]-*.patch "$out/series.mbox"
-git -C "$wt" format-patch -q --cover-letter --base="$base" -o "$out" "$base..HEAD"
-git -C "$wt" format-patch -q --stdout "$base..HEAD" >"$out/series.mbox"
+git -C "$wt" format-patch -q --cover-letter --base="$base" "${recipients[@]}" -o "$out" "$base..HEAD"
+git -C "$wt" format-patch -q --stdout "${recipients[@]}" "$base..HEAD" >"$out/series.mbox"
 
-# The cover letter: subject, text, and who should get the series.
+# The cover letter: subject and text.
 cover=$(ls "$out"/0000-cover-letter.patch)
-maint=$(cd "$wt" && ./scripts/get_maintainer.pl --no-git --no-git-fallback "$out"/000[1-9]-*.patch)
-python3 - "$cover" "$TOP/series/cover.txt" "$maint" <<'PY'
+python3 - "$cover" "$TOP/series/cover.txt" <<'PY'
 import sys
-path, text_path, maint = sys.argv[1:4]
+path, text_path = sys.argv[1:3]
 text = open(text_path).read().split('\n', 1)
 cover = open(path).read()
 cover = cover.replace('*** SUBJECT HERE ***', text[0])
-body = text[1].strip() + '\n\nget_maintainer.pl:\n' + maint.strip()
-cover = cover.replace('*** BLURB HERE ***', body)
+cover = cover.replace('*** BLURB HERE ***', text[1].strip())
 open(path, 'w').write(cover)
 PY
 
