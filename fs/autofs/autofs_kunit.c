@@ -441,8 +441,7 @@ static void parse_fd_installs_pipe_in_sbi(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ_MSG(test, sbi->pipe, p.wr, "sbi->pipe is not the daemon's pipe");
 	KUNIT_EXPECT_EQ_MSG(test, sbi->pipefd, autofs_test_recorded_fd(fp->form, fd),
 			    "sbi->pipefd must record the descriptor the daemon passed");
-	if (!autofs_test_expect_count(test, p.wr, held + 1, "sbi must hold exactly one reference"))
-		autofs_test_rebalance(p.wr, held + (sbi->pipe == p.wr));
+	autofs_test_expect_taken(test, sbi, p.wr, held);
 }
 
 /* Files autofs must refuse. */
@@ -603,9 +602,7 @@ static void parse_fd_twice_releases_first_pipe(struct kunit *test)
 	if (!autofs_test_expect_count(test, first.wr, held,
 				      "the replaced pipe must be released exactly once"))
 		autofs_test_rebalance(first.wr, held + (sbi->pipe == first.wr));
-	if (!autofs_test_expect_count(test, second.wr, held + 1,
-				      "sbi must hold exactly one reference to the replacing pipe"))
-		autofs_test_rebalance(second.wr, held + (sbi->pipe == second.wr));
+	autofs_test_expect_taken(test, sbi, second.wr, held);
 }
 
 /* A mounted autofs, its pipe, and the root directory the daemon ioctls on. */
@@ -1244,9 +1241,7 @@ static void dev_ioctl_setpipefd_hands_mount_to_caller(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ_MSG(test, m.sbi->oz_pgrp, task_pgrp(current),
 				"the caller's process group must become the daemon's");
 	/* The case's references and its descriptor, and the mount's. */
-	if (!autofs_test_expect_count(test, p.wr, AUTOFS_TEST_CASE_REFS + 2,
-				      "the mount must hold exactly one reference to the new pipe"))
-		autofs_test_rebalance(p.wr, AUTOFS_TEST_CASE_REFS + 1 + (m.sbi->pipe == p.wr));
+	autofs_test_expect_taken(test, m.sbi, p.wr, AUTOFS_TEST_CASE_REFS + 1);
 }
 
 /*
