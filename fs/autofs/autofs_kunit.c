@@ -332,6 +332,19 @@ static void autofs_test_rebalance(struct file *file, long expected)
 }
 
 /*
+ * Check that @file has the case's @held references plus @autofs_refs of
+ * autofs's; after a failed check, make up what the code under test dropped,
+ * counting autofs's reference only while @sbi still points at @file.
+ */
+static void autofs_test_expect_refs(struct kunit *test, struct autofs_sb_info *sbi,
+				    struct file *file, long held, long autofs_refs,
+				    const char *what)
+{
+	if (!autofs_test_expect_count(test, file, held + autofs_refs, what))
+		autofs_test_rebalance(file, held + (sbi->pipe == file));
+}
+
+/*
  * autofs accepted @file: it holds exactly one reference besides the @held
  * ones of the case. Every case that has autofs take a pipe checks this, so
  * that on a kernel that lost count the case fails and its cleanup stays
@@ -340,9 +353,8 @@ static void autofs_test_rebalance(struct file *file, long expected)
 static void autofs_test_expect_taken(struct kunit *test, struct autofs_sb_info *sbi,
 				     struct file *file, long held)
 {
-	if (!autofs_test_expect_count(test, file, held + 1,
-				      "autofs must hold exactly one reference to the pipe it took"))
-		autofs_test_rebalance(file, held + (sbi->pipe == file));
+	autofs_test_expect_refs(test, sbi, file, held, 1,
+				"autofs must hold exactly one reference to the pipe it took");
 }
 
 /*
@@ -544,9 +556,8 @@ static void autofs_test_expect_untouched(struct kunit *test, struct autofs_sb_in
 	KUNIT_EXPECT_EQ_MSG(test, bad->file->f_flags, bad->flags,
 			    "refused file's flags must not change (%#x -> %#x, %s)",
 			    bad->flags, bad->file->f_flags, desc);
-	if (!autofs_test_expect_count(test, bad->file, bad->held,
-				      "a refused file must keep its references, no more, no less"))
-		autofs_test_rebalance(bad->file, bad->held + (sbi->pipe == bad->file));
+	autofs_test_expect_refs(test, sbi, bad->file, bad->held, 0,
+				"a refused file must keep its references, no more, no less");
 }
 
 /*
@@ -599,9 +610,8 @@ static void parse_fd_twice_releases_first_pipe(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, second.wr->f_flags & (O_DIRECT | O_NONBLOCK), O_DIRECT,
 			    "the replacing pipe must be packet mode and blocking (f_flags=%#x, see 546694b8f658)",
 			    second.wr->f_flags);
-	if (!autofs_test_expect_count(test, first.wr, held,
-				      "the replaced pipe must be released exactly once"))
-		autofs_test_rebalance(first.wr, held + (sbi->pipe == first.wr));
+	autofs_test_expect_refs(test, sbi, first.wr, held, 0,
+				"the replaced pipe must be released exactly once");
 	autofs_test_expect_taken(test, sbi, second.wr, held);
 }
 
@@ -1087,9 +1097,8 @@ static void catatonic_mode_lets_the_pipe_go(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, m.sbi->flags & AUTOFS_SBI_CATATONIC, AUTOFS_SBI_CATATONIC);
 	KUNIT_EXPECT_NULL_MSG(test, m.sbi->pipe, "catatonic mode must let the pipe go");
 	KUNIT_EXPECT_EQ(test, m.sbi->pipefd, -1);
-	if (!autofs_test_expect_count(test, m.p.wr, AUTOFS_TEST_CASE_REFS,
-				      "catatonic mode must drop autofs's reference to the pipe"))
-		autofs_test_rebalance(m.p.wr, AUTOFS_TEST_CASE_REFS + (m.sbi->pipe == m.p.wr));
+	autofs_test_expect_refs(test, m.sbi, m.p.wr, AUTOFS_TEST_CASE_REFS, 0,
+				"catatonic mode must drop autofs's reference to the pipe");
 }
 
 /* A wait on a catatonic mount fails at once, and writes no request. */
@@ -1270,13 +1279,11 @@ static void dev_ioctl_setpipefd_refuses_live_mount(struct kunit *test)
 				"a refused SETPIPEFD must not change the daemon");
 	KUNIT_EXPECT_EQ(test, m.sbi->flags & AUTOFS_SBI_CATATONIC, 0);
 	/* The live pipe: the case's references and the mount's. */
-	if (!autofs_test_expect_count(test, m.p.wr, AUTOFS_TEST_CASE_REFS + 1,
-				      "the live pipe must keep its references"))
-		autofs_test_rebalance(m.p.wr, AUTOFS_TEST_CASE_REFS + (m.sbi->pipe == m.p.wr));
+	autofs_test_expect_refs(test, m.sbi, m.p.wr, AUTOFS_TEST_CASE_REFS, 1,
+				"the live pipe must keep its references");
 	/* The refused one: the case's references and its descriptor. */
-	if (!autofs_test_expect_count(test, p.wr, AUTOFS_TEST_CASE_REFS + 1,
-				      "the refused pipe must keep its references"))
-		autofs_test_rebalance(p.wr, AUTOFS_TEST_CASE_REFS + 1 + (m.sbi->pipe == p.wr));
+	autofs_test_expect_refs(test, m.sbi, p.wr, AUTOFS_TEST_CASE_REFS + 1, 0,
+				"the refused pipe must keep its references");
 }
 
 /* SETPIPEFD: -EPIPE for an unusable pipe, -EBADF for no file, -EINVAL for -1. */
