@@ -30,7 +30,7 @@ case " $want " in *" loaded "*) qemu=$PKGS_QEMU ;; esac
 build_deps "$arch" binutils $qemu
 
 # name|options added to fs/autofs/.kunitconfig|where the suite must be|whether
-# autofs_dev_ioctl_setpipefd() is global: VISIBLE_IF_KUNIT follows
+# create_pipe_files() is exported: EXPORT_SYMBOL_IF_KUNIT follows
 # CONFIG_KUNIT, not the test.
 combos=(
 	"yy|CONFIG_AUTOFS_FS=y CONFIG_KUNIT=y|vmlinux|y"
@@ -54,19 +54,19 @@ has_suite() {
 	readelf -SW "$1" 2>/dev/null | grep -q '\.kunit_test_suites'
 }
 
-# check_placement BDIR WHERE GLOBAL: the suite is linked where it must be, and
-# autofs_dev_ioctl_setpipefd() is a global symbol exactly when GLOBAL is y.
+# check_placement BDIR WHERE EXPORTED: the suite is linked where it must be,
+# and create_pipe_files() is exported exactly when EXPORTED is y.
 check_placement() {
 	local bdir=$1 where=$2 want_global=$3 ko="$1/fs/autofs/autofs_kunit.ko"
 	local in_builtin=n in_module=n global=n
 	ar t "$bdir/fs/autofs/built-in.a" 2>/dev/null | grep -q 'autofs_kunit\.o$' && in_builtin=y
 	[ -f "$ko" ] && has_suite "$ko" && in_module=y
-	nm "$bdir/fs/autofs/dev-ioctl.o" | grep -q ' T autofs_dev_ioctl_setpipefd$' && global=y
+	nm "$bdir/fs/pipe.o" | grep -q ' __export_symbol_create_pipe_files$' && global=y
 	case "$where:$in_builtin:$in_module:$global" in
 	"vmlinux:y:n:$want_global" | "module:n:y:$want_global" | "nowhere:n:n:$want_global") return 0 ;;
 	esac
-	echo "placement: expected the suite in $where and autofs_dev_ioctl_setpipefd global: $want_global;" \
-		"built-in.a has it: $in_builtin, autofs_kunit.ko has it: $in_module, global: $global"
+	echo "placement: expected the suite in $where and create_pipe_files exported: $want_global;" \
+		"built-in.a has it: $in_builtin, autofs_kunit.ko has it: $in_module, exported: $global"
 	return 1
 }
 

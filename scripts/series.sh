@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # series.sh: a git format-patch series of the suite against KERNEL_SRC's
 # HEAD (a git tree), or against Debian's source of $KERNEL (default 7.3) in
-# a throwaway git tree. Patch 1: the KUnit suite; patch 2: the kselftest. Signed off by
+# a throwaway git tree: the autofs exports, the fs/pipe.c export, the KUnit
+# suite, the kselftest. Signed off by
 # the runner's own git identity; checkpatch --strict on every patch;
 # get_maintainer.pl's recipients in To: and Cc:. The series goes to
 # $SERIES_OUT (default: series-out/ in this clone).
@@ -26,18 +27,26 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 	repo=$(cd "$KERNEL_SRC" && pwd -P)
 else
 	# Debian's source has no history: a throwaway git tree, committed once.
+	# The cache may be a directory of the user's: only a directory this
+	# tooling made (its marker, written first) is ever deleted.
 	kernel_pin "${KERNEL:-}"
 	repo="$CACHE/series/$PIN_PKG"
-	if ! git -C "$repo" rev-parse --verify -q HEAD >/dev/null 2>&1; then
+	marker=.autofs-kunit-created
+	if [ ! -e "$repo/.git" ] || ! git -C "$repo" rev-parse --verify -q HEAD >/dev/null 2>&1; then
+		if [ -e "$repo" ] && [ ! -e "$repo/$marker" ]; then
+			die "$repo is in the way and not a git tree this tooling made (it has no $marker): move it away, or set AUTOFS_KUNIT_CACHE to another directory"
+		fi
 		"$TOP/scripts/kernel-src.sh" >/dev/null
 		tarball=$(ls "$CACHE/src/$PIN_PKG".tar.*)
 		rm -rf "$repo"
 		mkdir -p "$repo"
+		: >"$repo/$marker"
 		note "making a throwaway git tree from $tarball in $repo"
 		tar -xf "$tarball" -C "$repo" --strip-components=1
 		git -C "$repo" init -q
-		# Debian appends "/*" to the top .gitignore: add everything regardless.
-		git -C "$repo" add -A -f .
+		# Debian appends "/*" to the top .gitignore: add everything
+		# regardless, but our marker.
+		git -C "$repo" add -A -f -- . ":!$marker"
 		git -C "$repo" -c user.name=autofs-kunit -c user.email=autofs-kunit@invalid \
 			commit -q -m "Linux $(kernel_version "$repo") ($PIN_PKG)"
 	fi
@@ -74,7 +83,9 @@ commit_part() {
 	git -C "$wt" add -u
 	git -C "$wt" commit -q -s -F "$msg"
 }
-# Patch 1: the KUnit suite; patch 2: the kselftest (the suite's own files
+# One commit per hook patch, patches/N-*.patch with its message
+# series/000N.msg: the autofs exports, the fs/pipe.c export, the KUnit
+# suite (with the suite's files under fs/), the kselftest (with those
 # under tools/).
 kunit_files=()
 selftest_files=()
@@ -84,13 +95,15 @@ for f in $ADDED_FILES; do
 	*) kunit_files+=("$f") ;;
 	esac
 done
-commit_part "$TOP/series/0001.msg" "$TOP/patches/autofs-kunit.patch" "${kunit_files[@]}"
-commit_part "$TOP/series/0002.msg" "$TOP/patches/autofs-selftest.patch" "${selftest_files[@]}"
+commit_part "$TOP/series/0001.msg" "$TOP"/patches/1-*.patch
+commit_part "$TOP/series/0002.msg" "$TOP"/patches/2-*.patch
+commit_part "$TOP/series/0003.msg" "$TOP"/patches/3-*.patch "${kunit_files[@]}"
+commit_part "$TOP/series/0004.msg" "$TOP"/patches/4-*.patch "${selftest_files[@]}"
 
 # Who gets the series, in its To: and Cc: headers: get_maintainer.pl for
 # the patches (their maintainers in To:), and for the trees they go
 # through and touch: the VFS tree autofs patches are applied from, and
-# KUnit (patch 1 is a KUnit suite).
+# KUnit (patch 3 is a KUnit suite).
 git -C "$wt" format-patch -q -o "$wt/.who" "$base..HEAD"
 gm=(./scripts/get_maintainer.pl --no-git --no-git-fallback --no-rolestats)
 to=$(cd "$wt" && "${gm[@]}" --no-r --no-l .who/*.patch)
@@ -109,7 +122,12 @@ mkdir -p "$out"
 : >"$out/.autofs-kunit-series"
 # Only what an earlier run of this tool wrote there.
 rm -f "$out"/[0-9][0-9][0-9][0-9]-*.patch "$out/series.mbox"
-git -C "$wt" format-patch -q --cover-letter --base="$base" "${recipients[@]}" -o "$out" "$base..HEAD"
+# A base-commit: only for a tree others can have; the throwaway tree's
+# commit exists on this machine alone (the cover letter names the release).
+base_opt=()
+[ -n "${KERNEL_SRC:-}" ] && base_opt=(--base="$base")
+git -C "$wt" format-patch -q --cover-letter ${base_opt[@]+"${base_opt[@]}"} "${recipients[@]}" \
+	-o "$out" "$base..HEAD"
 git -C "$wt" format-patch -q --stdout "${recipients[@]}" "$base..HEAD" >"$out/series.mbox"
 
 # The cover letter: subject and text.

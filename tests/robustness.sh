@@ -20,8 +20,8 @@ src=$("$TOP/scripts/kernel-src.sh")
 mini="$work/mini"
 mkdir -p "$mini/fs" "$mini/tools/testing/kunit" "$mini/tools/testing/selftests" "$mini/include/linux"
 cp "$src/Makefile" "$src/MAINTAINERS" "$mini/"
-cp "$src/include/linux/module.h" "$mini/include/linux/"
-cp -r "$src/fs/autofs" "$mini/fs/"
+cp "$src/include/linux/module.h" "$src/include/linux/mount.h" "$mini/include/linux/"
+cp -r "$src/fs/autofs" "$src/fs/pipe.c" "$mini/fs/"
 cp "$src/tools/testing/kunit/kunit.py" "$mini/tools/testing/kunit/"
 cp "$src/tools/testing/selftests/Makefile" "$src/tools/testing/selftests/lib.mk" \
 	"$mini/tools/testing/selftests/"
@@ -100,7 +100,7 @@ drift=$(fresh t4)
 sed -i 's/^	   N here\.$/	   N here, please./' "$drift/fs/autofs/Kconfig"
 sum=$(tree_sum "$drift")
 check "4: a drifted Kconfig is refused" \
-	fails_with 3 "autofs-kunit.patch does not apply exactly" "$TOP/scripts/apply.sh" "$drift"
+	fails_with 3 "3-autofs-kunit.patch does not apply exactly" "$TOP/scripts/apply.sh" "$drift"
 check "4: ... and left as it was" test "$sum" = "$(tree_sum "$drift")"
 
 # 5. Two runs at once on one tree: the second waits for the first, saying so.

@@ -35,8 +35,8 @@ mini="$work/mini"
 mkdir -p "$mini/fs" "$mini/tools/testing/kunit" "$mini/tools/testing/selftests/filesystems" \
 	"$mini/include/linux"
 cp "$src/Makefile" "$src/MAINTAINERS" "$mini/"
-cp "$src/include/linux/module.h" "$mini/include/linux/"
-cp -r "$src/fs/autofs" "$mini/fs/"
+cp "$src/include/linux/module.h" "$src/include/linux/mount.h" "$mini/include/linux/"
+cp -r "$src/fs/autofs" "$src/fs/pipe.c" "$mini/fs/"
 cp "$src/tools/testing/kunit/kunit.py" "$mini/tools/testing/kunit/"
 cp "$src/tools/testing/selftests/Makefile" "$src/tools/testing/selftests/lib.mk" \
 	"$mini/tools/testing/selftests/"
@@ -82,14 +82,14 @@ refused_tree() {
 refused_tree old "a tree without autofs_parse_fd()" "no autofs_parse_fd" \
 	sed -i 's/autofs_parse_fd/autofs_parse_options/g' fs/autofs/inode.c
 want=3 refused_tree drift "a tree the hooks do not apply to (no half-applied patch)" "does not apply" \
-	sed -i 's/^static int autofs_dev_ioctl_setpipefd(/static long autofs_dev_ioctl_setpipefd(/' \
-	fs/autofs/dev-ioctl.c
+	sed -i 's/^	.kill_sb	= autofs_kill_sb,$/	.kill_sb	= autofs_kill_sb, \/* drift *\//' \
+	fs/autofs/init.c
 refused_tree stray "a foreign autofs_kunit.c" "differs from the suite's" \
 	sh -c 'echo "/* not ours */" >fs/autofs/autofs_kunit.c'
 
 half="$work/half"
 cp -r "$mini" "$half"
-patch -d "$half" -p1 -s -t --no-backup-if-mismatch <"$TOP/patches/autofs-selftest.patch"
+patch -d "$half" -p1 -s -t --no-backup-if-mismatch <"$(ls "$TOP"/patches/4-*.patch)"
 check "apply completes a tree that has only some of the hooks" "$TOP/scripts/apply.sh" "$half"
 check "completed tree has the KUnit hooks" grep -q '^config AUTOFS_KUNIT_TEST' "$half/fs/autofs/Kconfig"
 
@@ -113,24 +113,23 @@ check "... and says so" grep -q "repaired" "$work/err"
 check "... and the hooks are back" grep -q '^config AUTOFS_KUNIT_TEST' "$reverted/fs/autofs/Kconfig"
 
 # The backports a tree needs, decided by the tree: an older kernel (6.12's
-# MODULE_IMPORT_NS, no mnt_ns_id) gets both, mainline none.
+# MODULE_IMPORT_NS, no fc_mount_longterm()) gets them, mainline none.
 old="$work/oldkernel"
 cp -r "$mini" "$old"
 sed -i 's/MODULE_INFO(import_ns, ns)$/MODULE_INFO(import_ns, __stringify(ns))/' \
 	"$old/include/linux/module.h"
-sed -i '/mnt_ns_id/d' "$old/fs/autofs/autofs_i.h"
+sed -i '/fc_mount_longterm/d' "$old/include/linux/mount.h"
 # shellcheck disable=SC2016  # a make variable, not a shell one
 sed -i '/^CFLAGS += -I${top_srcdir}\/tools\/testing\/selftests$/d' "$old/tools/testing/selftests/lib.mk"
 "$TOP/scripts/apply.sh" "$old" 2>"$work/err" && rc=0 || rc=$?
 check "apply installs the suite with backports into an older kernel" [ "$rc" -eq 0 ]
 check "... naming them" \
-	grep -q "with backports: kselftest-harness-path module-import-ns-token no-owner-mnt-ns" "$work/err"
+	grep -q "with backports: kselftest-harness-path module-import-ns-token vfs-helpers" "$work/err"
 check "... the harness by its path" grep -qx '#include "../../kselftest_harness.h"' \
 	"$old/tools/testing/selftests/filesystems/autofs/autofs_daemon_test.c"
 check "... the bare-token MODULE_IMPORT_NS" \
 	grep -qx 'MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);' "$old/fs/autofs/autofs_kunit.c"
-check "... without the owner namespace case" \
-	fails_with 1 '^$' grep -q 'records_owner_mnt_ns' "$old/fs/autofs/autofs_kunit.c"
+check "... with 6.12's fc_mount()" grep -q 'm->mnt = fc_mount(fc);' "$old/fs/autofs/autofs_kunit.c"
 
 # Applying, then applying again.
 check "apply installs the suite into a clean tree" "$TOP/scripts/apply.sh" "$mini"
