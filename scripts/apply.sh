@@ -4,9 +4,14 @@
 # suite's own files (with the backports in patches/backport/ that this
 # kernel needs) and the hook patches in patches/, applied exactly (no fuzz)
 # or not at all. Idempotent; repairs a tree whose hooks were reverted but
-# which still has our files. Every check runs before the first change, so
-# a refused tree is left exactly as it was. Exits 3 when the hooks do not
-# apply to the tree, 1 on any other error.
+# which still has our files.
+#
+# All or nothing: every patch is applied, and every file decided, on a copy
+# of the files concerned, and the tree is checked writable, before the
+# first change; a refused tree is left exactly as it was. The changes are
+# then written under a journal (journal_commit), which the next run uses to
+# undo a run killed half way where the files are still what it wrote.
+# Exits 3 when the hooks do not apply to the tree, 1 on any other error.
 set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
@@ -20,9 +25,10 @@ lock_tree "$tree"
 # The suite's files as this kernel needs them.
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
+suite="$stage/suite"
 for f in $ADDED_FILES; do
-	mkdir -p "$stage/$(dirname "$f")"
-	cp "$TOP/$f" "$stage/$f"
+	mkdir -p "$suite/$(dirname "$f")"
+	cp "$TOP/$f" "$suite/$f"
 done
 backports=
 for b in "$TOP"/patches/backport/*.patch; do
@@ -30,41 +36,53 @@ for b in "$TOP"/patches/backport/*.patch; do
 	cond=$(sed -n 's/^Needed-if: //p' "$b")
 	[ -n "$cond" ] || die "$(basename "$b"): no Needed-if: line"
 	(cd "$tree" && sh -c "$cond") || continue
-	patch -d "$stage" -p1 -s -t -N --fuzz=0 --no-backup-if-mismatch <"$b" >/dev/null ||
+	patch -d "$suite" -p1 -s -t -N --fuzz=0 --no-backup-if-mismatch <"$b" >/dev/null ||
 		die "backport $(basename "$b") no longer applies to the suite: regenerate it"
 	backports="$backports $(basename "$b" .patch)"
 done
 
-# Each hook patch is either in the tree already or applies exactly. A tree
-# set up by an older version of this project gets the newer hooks: missing
-# ones are applied, and a changed one is upgraded when the version this
-# tooling applied there (kept in the cache) still reverses exactly.
+# The tree's files the hook patches edit (and the versions of them this
+# tooling applied there before, kept in the cache), copied to $hooks.
 applied="$CACHE/applied/$(path_key "$tree")"
 patched_files() {
 	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1"
 }
-# upgradable OLD NEW: reversing OLD and applying NEW both work, exactly.
-upgradable() {
-	local tmp f rc=0
-	tmp=$(mktemp -d)
-	for f in $(patched_files "$1") $(patched_files "$2"); do
-		mkdir -p "$tmp/$(dirname "$f")"
-		[ -e "$tree/$f" ] && cp "$tree/$f" "$tmp/$f"
+hooks="$stage/hooks"
+mkdir "$hooks"
+for p in "${PATCHES[@]}" "$applied"/*.patch; do
+	[ -e "$p" ] || continue
+	for f in $(patched_files "$p"); do
+		if [ -e "$tree/$f" ] && [ ! -e "$hooks/$f" ]; then
+			mkdir -p "$hooks/$(dirname "$f")"
+			cp -p "$tree/$f" "$hooks/$f"
+		fi
 	done
-	patch -d "$tmp" -p1 -R -s -f --fuzz=0 --no-backup-if-mismatch <"$1" >/dev/null 2>&1 &&
-		patch -d "$tmp" -p1 -N --dry-run -s -t --fuzz=0 <"$2" >/dev/null 2>&1 || rc=1
-	rm -rf "$tmp"
-	return "$rc"
+done
+# hook DIR OPTION... <PATCH: patch(1) in DIR, exactly, quietly.
+hook() {
+	patch -d "$1" -p1 -s --fuzz=0 --no-backup-if-mismatch "${@:2}" >/dev/null 2>&1
 }
+# upgrade OLD NEW: reversing OLD and applying NEW both work, exactly, in a
+# copy of $hooks; which is then taken.
+upgrade() {
+	rm -rf "$stage/try" && cp -a "$hooks" "$stage/try" || return 1
+	hook "$stage/try" -R -f <"$1" && hook "$stage/try" -N -t <"$2" || return 1
+	rm -rf "$hooks" && mv "$stage/try" "$hooks"
+}
+# Each hook patch, in order, is either in the tree already or applies
+# exactly. A tree set up by an older version of this project gets the
+# newer hooks: missing ones are applied, and a changed one is upgraded when
+# the version this tooling applied there still reverses exactly.
 todo=()
 upgrades=()
 for p in "${PATCHES[@]}"; do
 	name=$(basename "$p")
-	if patch -d "$tree" -p1 -R --dry-run -s -f --fuzz=0 <"$p" >/dev/null 2>&1; then
+	if hook "$hooks" -R --dry-run -f <"$p"; then
 		continue
-	elif patch -d "$tree" -p1 -N --dry-run -s -t --fuzz=0 <"$p" >/dev/null 2>&1; then
+	elif hook "$hooks" -N --dry-run -t <"$p"; then
+		hook "$hooks" -N -t <"$p" || die "$name: applying it to a copy failed after a clean dry run"
 		todo+=("$p")
-	elif [ -f "$applied/$name" ] && upgradable "$applied/$name" "$p"; then
+	elif [ -f "$applied/$name" ] && upgrade "$applied/$name" "$p"; then
 		upgrades+=("$name")
 		todo+=("$p")
 	else
@@ -76,53 +94,59 @@ done
 state=applied
 [ "${#todo[@]}" -eq "${#PATCHES[@]}" ] && [ "${#upgrades[@]}" -eq 0 ] && state=clean
 
-# Without the hooks, a file of ours in the tree is either a leftover of an
-# earlier apply (identical: the hooks were reverted, repair the tree) or
-# somebody else's (refuse).
+# What to write: $new/FILE for each FILE in $writes.
+new="$stage/new"
+writes=()
+take() {
+	mkdir -p "$new/$(dirname "$2")"
+	cp -p "$1/$2" "$new/$2"
+	writes+=("$2")
+}
+while read -r f; do
+	cmp -s "$hooks/$f" "$tree/$f" || take "$hooks" "$f"
+done < <(cd "$hooks" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)
+
+# The suite's files. Without the hooks, a file of ours in the tree is
+# either a leftover of an earlier apply (identical: the hooks were
+# reverted, repair the tree) or somebody else's (refuse).
 repaired=0
+refreshed=0
 for f in $ADDED_FILES; do
-	if [ "$state" != clean ] || [ ! -e "$tree/$f" ]; then
-		continue
+	if [ -e "$tree/$f" ]; then
+		[ "$state" = clean ] && repaired=1
+		cmp -s "$suite/$f" "$tree/$f" && continue
+		[ "$state" != clean ] ||
+			die "$tree: $f exists, differs from the suite's, and the hooks are not applied; tree left unchanged"
+		refreshed=1
 	fi
-	cmp -s "$stage/$f" "$tree/$f" ||
-		die "$tree: $f exists, differs from the suite's, and the hooks are not applied; tree left unchanged"
-	repaired=1
+	take "$suite" "$f"
 done
 
-# Whatever stops this run from here on, the next one finds the tree as it
-# was before (lock_tree repairs it).
-for p in ${todo[@]+"${todo[@]}"}; do
-	# shellcheck disable=SC2046  # file names without blanks
-	journal_save "$tree" $(patched_files "$p")
-done
-# shellcheck disable=SC2086  # file names without blanks
-journal_save "$tree" $ADDED_FILES
-for name in ${upgrades[@]+"${upgrades[@]}"}; do
-	patch -d "$tree" -p1 -R -s -f --fuzz=0 --no-backup-if-mismatch <"$applied/$name" ||
-		die "$tree: reversing the earlier $name failed after a clean check"
-done
-for p in ${todo[@]+"${todo[@]}"}; do
-	patch -d "$tree" -p1 -N -s -t --fuzz=0 --no-backup-if-mismatch <"$p" ||
-		die "$tree: $(basename "$p") failed after a clean dry run"
-done
-
-changed=0
-for f in $ADDED_FILES; do
-	# Copy only what differs, so that an unchanged suite rebuilds nothing.
-	if ! cmp -s "$stage/$f" "$tree/$f"; then
-		mkdir -p "$tree/$(dirname "$f")"
-		cp "$stage/$f" "$tree/$f"
-		changed=1
+# Every file to write can be written: checked before the first change.
+for f in ${writes[@]+"${writes[@]}"}; do
+	p="$tree/$f"
+	if [ ! -e "$p" ]; then
+		# The nearest directory there is: the rest is created in it.
+		p=$(dirname "$p")
+		while [ ! -e "$p" ]; do p=$(dirname "$p"); done
+	elif [ -w "$p" ]; then
+		p=$(dirname "$p")
+	fi
+	if [ ! -w "$p" ] || { [ -d "$p" ] && [ ! -x "$p" ]; }; then
+		die "$tree: ${p#"$tree"/} is not writable by $(id -un) (it is $(stat -c %U "$p")'s); tree left unchanged: run as the tree's owner, or make it writable"
 	fi
 done
 
+if [ "${#writes[@]}" -gt 0 ]; then
+	journal_commit "$tree" "$new" "${writes[@]}"
+fi
 # What is applied now, for the next version of the hooks to upgrade from.
 mkdir -p "$applied"
 cp "${PATCHES[@]}" "$applied/"
 journal_clear "$tree"
 
 bp=${backports:+ with backports:$backports}
-if [ "$repaired" = 1 ]; then
+if [ "$repaired" = 1 ] && [ "$state" = clean ]; then
 	note "$tree: hooks were missing but the suite's files were there: repaired$bp"
 elif [ "$state" = clean ]; then
 	note "$tree: suite applied (kernel $(kernel_version "$tree"))$bp"
@@ -131,5 +155,5 @@ elif [ "${#upgrades[@]}" -gt 0 ]; then
 elif [ "${#todo[@]}" -gt 0 ]; then
 	note "$tree: suite updated (${#todo[@]} new hook patch(es))$bp"
 else
-	note "$tree: suite already applied$([ "$changed" = 1 ] && echo '; test files refreshed')$bp"
+	note "$tree: suite already applied$([ "$refreshed" = 1 ] && echo '; test files refreshed')$bp"
 fi

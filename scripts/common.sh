@@ -218,8 +218,8 @@ build_deps() {
 	[ "$a" = um ] || qemu_without_kvm
 }
 
-# journal_dir TREE [NAME]: where the changes to TREE that NAME (default
-# $JOURNAL, else the script's name) has in progress are recorded. Each
+# journal_dir TREE [NAME]: where the change to TREE that NAME (default
+# $JOURNAL, else the script's name) has in progress is recorded. Each
 # changer has its own: apply.sh inside make prove must not take over, or
 # clear, the journal of prove's mutant.
 journal_dir() {
@@ -227,43 +227,149 @@ journal_dir() {
 	echo "$CACHE/journal/$(path_key "$1")-${name%.sh}"
 }
 
-# journal_save TREE FILE...: before changing FILEs (relative to TREE), keep
-# their contents (or that they were absent), so that an interrupted change
-# can be undone by the next run, whatever killed this one.
-journal_save() {
-	local tree=$1 j f
-	j=$(journal_dir "$tree" "${JOURNAL:-}")
-	shift
-	mkdir -p "$j/orig"
-	echo "$tree" >"$j/tree"
-	for f in "$@"; do
-		grep -qxF -- "$f" "$j/files" 2>/dev/null && continue
-		mkdir -p "$j/orig/$(dirname "$f")"
-		if [ -e "$tree/$f" ]; then
-			cp -p "$tree/$f" "$j/orig/$f"
-		else
-			: >"$j/orig/$f.absent"
+# file_sum FILE: a checksum of FILE's contents, or "absent".
+file_sum() {
+	if [ -e "$1" ]; then
+		sha256sum <"$1" | cut -d' ' -f1
+	else
+		echo absent
+	fi
+}
+
+# replace_file TREE FILE NEW: make TREE/FILE a copy of NEW, whole: written
+# beside it under a name of ours, then renamed over it, with the mode (and,
+# as root, the owner) of the file it replaces. Its new mtime makes the next
+# build recompile it. Returns non-zero on failure.
+replace_file() {
+	local dst="$1/$2" new=$3 tmp
+	tmp=$(replace_tmp "$1" "$2")
+	mkdir -p "$(dirname "$dst")" && rm -f "$tmp" && cat "$new" >"$tmp" || return 1
+	if [ -e "$dst" ]; then
+		if [ "$(id -u)" -eq 0 ]; then
+			chown --reference="$dst" "$tmp" || return 1
 		fi
-		echo "$f" >>"$j/files"
+		chmod --reference="$dst" "$tmp" || return 1
+	else
+		chmod --reference="$new" "$tmp" || return 1
+	fi
+	mv -f "$tmp" "$dst"
+}
+
+# replace_tmp TREE FILE: the name replace_file writes TREE/FILE under first.
+replace_tmp() {
+	echo "$1/$(dirname "$2")/.$(basename "$2").autofs-kunit-new"
+}
+
+# journal_commit TREE NEW FILE...: change TREE's FILEs (relative paths) to
+# the contents of NEW/FILE, or remove those NEW lacks, as one change that
+# the next run can undo if this one is killed half way: first a journal in
+# the cache (made whole or not at all) keeps each file's contents before
+# (or that it was absent) and a checksum of what is written, then the files
+# are replaced one by one. On an error, what was written is put back. The
+# journal stays until journal_clear (the change is kept) or journal_restore
+# (the change is undone).
+journal_commit() {
+	local tree=$1 new=$2 j tmpj f
+	shift 2
+	j=$(journal_dir "$tree")
+	[ ! -e "$j" ] || die "$tree: an unfinished change's journal $j is in the way"
+	if ! { mkdir -p "$CACHE/journal" && tmpj=$(mktemp -d "$CACHE/journal/.${j##*/}.XXXXXX") &&
+		journal_record "$tmpj" "$tree" "$new" "$@" && mv "$tmpj" "$j"; }; then
+		die "cannot write the journal of the change to $tree in $CACHE/journal"
+	fi
+	for f in "$@"; do
+		if [ -e "$new/$f" ]; then
+			replace_file "$tree" "$f" "$new/$f"
+		else
+			rm -f "$tree/$f"
+		fi || {
+			journal_restore "$tree"
+			die "$tree: writing $f failed; what was written is put back"
+		}
 	done
 }
 
-# journal_restore TREE [NAME]: put back every file journal_save kept. A
-# plain copy gives each a new mtime, so that the next build recompiles it.
+# journal_record JOURNAL TREE NEW FILE...: journal_commit's record, made in
+# the directory JOURNAL.
+journal_record() {
+	local j=$1 tree=$2 new=$3 f d
+	shift 3
+	printf '%s\n' "$tree" >"$j/tree" || return 1
+	for f in "$@"; do
+		mkdir -p "$j/orig/$(dirname "$f")" || return 1
+		if [ -e "$tree/$f" ]; then
+			cp -p "$tree/$f" "$j/orig/$f" || return 1
+		else
+			: >"$j/orig/$f.absent" || return 1
+		fi
+		printf '%s %s\n' "$(file_sum "$new/$f")" "$f" >>"$j/wrote" || return 1
+		# The directories writing it creates, for journal_restore to remove.
+		d=$(dirname "$f")
+		while [ "$d" != . ] && [ ! -e "$tree/$d" ]; do
+			printf '%s\n' "$d" >>"$j/dirs" || return 1
+			d=$(dirname "$d")
+		done
+		printf '%s\n' "$f" >>"$j/files" || return 1
+	done
+}
+
+# journal_verify JOURNAL TREE: each file JOURNAL records is as it was before
+# the change or exactly what the change wrote; else a one-line error naming
+# the first that is neither (somebody edited it since): undoing the change
+# there would destroy that edit.
+journal_verify() {
+	local j=$1 tree=$2 name f now was wrote
+	name=${j##*/}
+	name=${name#*-}
+	[ -f "$j/files" ] || return 0
+	while read -r f; do
+		now=$(file_sum "$tree/$f")
+		if [ -e "$j/orig/$f.absent" ]; then
+			was=absent
+		else
+			was=$(file_sum "$j/orig/$f")
+		fi
+		# (A journal of an older version of this tooling has no checksums.)
+		wrote=$(awk -v f="$f" '$2 == f { print $1 }' "$j/wrote" 2>/dev/null) || wrote=
+		[ -n "$now" ] || die "$tree: cannot read $f"
+		if [ "$now" = "$was" ] || [ "$now" = "$wrote" ]; then
+			continue
+		fi
+		if [ "$was" = absent ]; then
+			was="it did not exist before"
+		else
+			was="what it was before is $j/orig/$f"
+		fi
+		die "$tree: $f has changed since $name wrote it, so $name's change is not undone there ($was); remove $j when the tree is as you want it"
+	done <"$j/files"
+}
+
+# journal_restore TREE [NAME]: undo the change journal_commit recorded,
+# after checking that no file of it was edited since (journal_verify). A
+# failure is never ignored: it is a one-line error, and the journal stays.
 journal_restore() {
-	local tree=$1 j f
+	local tree=$1 j f d
 	j=$(journal_dir "$tree" "${2:-}")
 	[ -d "$j" ] || return 0
+	journal_verify "$j" "$tree"
 	if [ -f "$j/files" ]; then
 		while read -r f; do
+			rm -f "$(replace_tmp "$tree" "$f")" || die "$tree: cannot remove $(replace_tmp "$tree" "$f")"
 			if [ -e "$j/orig/$f.absent" ]; then
-				rm -f "$tree/$f"
-			else
-				cp "$j/orig/$f" "$tree/$f"
+				rm -f "$tree/$f" || die "$tree: cannot remove $f, which ${j##*/} added"
+			elif ! cmp -s "$j/orig/$f" "$tree/$f"; then
+				replace_file "$tree" "$f" "$j/orig/$f" ||
+					die "$tree: cannot put $f back; what it was is $j/orig/$f"
 			fi
 		done <"$j/files"
 	fi
-	rm -rf "$j"
+	if [ -f "$j/dirs" ]; then
+		# Deepest first; a directory somebody has put a file in stays.
+		sort -ru "$j/dirs" | while read -r d; do
+			rmdir "$tree/$d" 2>/dev/null || true
+		done
+	fi
+	rm -rf "$j" || die "cannot remove the journal $j"
 }
 
 # journal_clear TREE: the change is complete; forget the old contents.
@@ -271,18 +377,26 @@ journal_clear() {
 	rm -rf "$(journal_dir "$1")"
 }
 
-# journal_repair TREE: undo what interrupted runs left half done in TREE.
+# journal_repair TREE: undo what interrupted runs left half done in TREE,
+# where the files are still what they wrote (journal_verify), or stop.
 # Call it only with TREE's lock freshly taken: whoever wrote a journal we
 # find then is dead. (A child of the holder, which inherits the lock, must
 # not: the journal is its parent's work in progress.)
 journal_repair() {
-	local j name
+	local key j name
 	[ "${LOCK_INHERITED:-0}" = 1 ] && return 0
-	for j in "$CACHE/journal/$(path_key "$1")"-*; do
+	key=$(path_key "$1")
+	# A journal still being written when its run died: nothing was changed.
+	for j in "$CACHE/journal/.$key-"*; do
+		[ -d "$j" ] || continue
+		rm -rf "$j"
+	done
+	for j in "$CACHE/journal/$key-"*; do
 		[ -d "$j" ] || continue
 		name=${j##*/}
 		name=${name#*-}
 		if [ -f "$j/files" ]; then
+			journal_verify "$j" "$1"
 			note "$1: an earlier run ($name) was interrupted while changing $(paste -sd' ' "$j/files"); restoring them"
 			journal_restore "$1" "$name"
 		else

@@ -25,11 +25,17 @@ mkdir -p "$bdir"
 work=$(mktemp -d)
 
 # Put the files a mutant changed back. The journal lives in the cache: if
-# this run is killed outright, the next run's apply.sh restores them.
+# this run is killed outright, the next run's apply.sh restores them. A
+# file edited meanwhile is not restored: the run stops there, in one line,
+# and keeps the journal; the EXIT trap does not try again.
+restoring=0
 restore() {
+	[ "$restoring" = 0 ] || return 0
+	restoring=1
 	journal_restore "$tree"
+	restoring=0
 }
-trap 'restore; rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; restore' EXIT
 
 # Builds and boots run in their own session in the background, so that an
 # interrupt reaches this script at once (and not only when kunit.py is done):
@@ -62,14 +68,21 @@ patched_files() {
 	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1"
 }
 
-# apply_mutant PATCH: journal the files it edits (restore() puts them back)
-# and apply it exactly (no fuzz); fails, touching nothing, if it does not
-# apply.
+# apply_mutant PATCH: apply it exactly (no fuzz) to a copy of the files it
+# edits, then write them into the tree under the journal (restore() puts
+# them back); fails, touching nothing, if it does not apply.
 apply_mutant() {
-	patch -d "$tree" -p1 -N --dry-run -s -t --fuzz=0 <"$1" >/dev/null 2>&1 || return 1
+	local f m="$work/mutant"
+	rm -rf "$m"
+	mkdir "$m"
+	for f in $(patched_files "$1"); do
+		[ -e "$tree/$f" ] || continue
+		mkdir -p "$m/$(dirname "$f")"
+		cp -p "$tree/$f" "$m/$f" || return 1
+	done
+	patch -d "$m" -p1 -N -s -t --fuzz=0 --no-backup-if-mismatch <"$1" >/dev/null 2>&1 || return 1
 	# shellcheck disable=SC2046  # file names without blanks
-	journal_save "$tree" $(patched_files "$1")
-	patch -d "$tree" -p1 -N -s -t --fuzz=0 --no-backup-if-mismatch <"$1" >/dev/null
+	journal_commit "$tree" "$m" $(patched_files "$1")
 }
 
 # run_suite LABEL: build and run; sets $failing, returns 0 pass, 1 fail, 2 no build.
@@ -114,31 +127,34 @@ rows=()
 
 # try_mutant PATCH NAME COMMAND...: apply PATCH, run COMMAND, restore the
 # tree. Sets name, desc, expect (its header lines), rc (COMMAND's status) and
-# secs; counts the mutant. Returns 1, with a DOES NOT APPLY row, if the patch
-# no longer applies, and without a row if its Applies-if: test says this
-# kernel does not have the code it breaks.
+# secs; counts the mutant. Sets tried=0, with a DOES NOT APPLY row, if the
+# patch no longer applies, and without a row if its Applies-if: test says
+# this kernel does not have the code it breaks; else tried=1. (Not called
+# as `try_mutant || ...`, which would turn errexit off in it.)
 try_mutant() {
 	local patch=$1 t0 cond
 	name=$2
+	tried=0
 	shift 2
 	desc=$(sed -n 's/^Mutant: //p' "$patch")
 	expect=$(sed -n 's/^Killed-by: //p' "$patch")
 	cond=$(sed -n 's/^Applies-if: //p' "$patch")
 	if [ -n "$cond" ] && ! (cd "$tree" && sh -c "$cond"); then
 		na=$((na + 1))
-		return 1
+		return 0
 	fi
 	total=$((total + 1))
 	t0=$(date +%s)
 	if ! apply_mutant "$patch"; then
 		rows+=("$name|DOES NOT APPLY|-|kernel changed: update or drop this mutant")
 		status=1
-		return 1
+		return 0
 	fi
 	rc=0
 	"$@" || rc=$?
 	restore
 	secs=$(($(date +%s) - t0))
+	tried=1
 }
 
 # row RESULT DETAIL: the table row for the mutant just tried. A kill counts;
@@ -153,7 +169,8 @@ for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
 	[ -e "$patch" ] || continue
 	# What only the kselftest can see is tried in the compat loop below.
 	[ "$(sed -n 's/^Killed-by: //p' "$patch")" = kselftest ] && continue
-	try_mutant "$patch" "$(basename "$patch" .patch)" run_suite mutant || continue
+	try_mutant "$patch" "$(basename "$patch" .patch)" run_suite mutant
+	[ "$tried" = 1 ] || continue
 	case "$rc" in
 	0)
 		row SURVIVED "$desc"
@@ -188,7 +205,8 @@ run_compat() {
 if [ "${PROVE_COMPAT:-1}" = 1 ]; then
 	for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
 		grep -q '^Compat: ' "$patch" || continue
-		try_mutant "$patch" "$(basename "$patch" .patch) [compat]" run_compat || continue
+		try_mutant "$patch" "$(basename "$patch" .patch) [compat]" run_compat
+		[ "$tried" = 1 ] || continue
 		verdicts=$(grep -ao 'autofs-compat: /autofs_daemon_test_[0-9]* [A-Z]*' "$work/compat.log" |
 			sort -u | sed 's|autofs-compat: /autofs_daemon_test_||' | paste -sd' ' -)
 		want="32 FAIL 64 PASS"
@@ -228,8 +246,8 @@ if [ "${PROVE_DEBUG:-1}" = 1 ] && [ -e "${debug_mutants[0]}" ]; then
 	fi
 	note "unmodified tree: make run-debug passes"
 	for patch in "${debug_mutants[@]}"; do
-		try_mutant "$patch" "debug/$(basename "$patch" .patch)" run_debug debug-mutant ||
-			continue
+		try_mutant "$patch" "debug/$(basename "$patch" .patch)" run_debug debug-mutant
+		[ "$tried" = 1 ] || continue
 		failing=$(sed -n 's/^FAIL autofs_pipe\.//p' "$work/debug-mutant.log" | paste -sd' ' -)
 		if [ "$rc" -eq 0 ]; then
 			row SURVIVED "$desc"

@@ -162,16 +162,22 @@ check "7: a clone path with a blank is refused up front" \
 killed=$(fresh t8)
 "$TOP/scripts/apply.sh" "$killed" 2>/dev/null
 before=$(tree_sum "$killed")
-journal_save "$killed" fs/autofs/inode.c
-echo "/* a mutant make prove left behind */" >>"$killed/fs/autofs/inode.c"
+# mutate TEXT: a copy of inode.c with TEXT added, in $work/mutated.
+mutate() {
+	mkdir -p "$work/mutated/fs/autofs"
+	cp "$killed/fs/autofs/inode.c" "$work/mutated/fs/autofs/"
+	echo "$1" >>"$work/mutated/fs/autofs/inode.c"
+}
+mutate "/* a mutant make prove left behind */"
+journal_commit "$killed" "$work/mutated" fs/autofs/inode.c
 check "8: the next run restores what a killed make prove left, saying so" \
 	fails_with 0 "an earlier run \(robustness\) was interrupted while changing fs/autofs/inode.c; restoring them" \
 	"$TOP/scripts/apply.sh" "$killed"
 check "8: ... to what it was" test "$before" = "$(tree_sum "$killed")"
 # ... but a target run inside make prove (which holds the tree's lock)
 # must leave prove's journal, and its mutant, alone.
-JOURNAL=prove journal_save "$killed" fs/autofs/inode.c
-echo "/* prove's mutant */" >>"$killed/fs/autofs/inode.c"
+mutate "/* prove's mutant */"
+JOURNAL=prove journal_commit "$killed" "$work/mutated" fs/autofs/inode.c
 inside_prove() {
 	AUTOFS_KUNIT_LOCKS="tree-$(path_key "$(cd "$killed" && pwd -P)")" "$TOP/scripts/apply.sh" "$killed"
 }
@@ -198,5 +204,154 @@ printf '%s\n' "9.9 linux-source-9.9 trixie-backports" >"$gone/kernels.list"
 check "kernels: a pin the archive no longer serves says what it serves instead" \
 	fails_with 1 "linux-source-9.9 is no longer served by trixie-backports \(served: .*linux-source-7\.3.*\); move the pin in kernels.list" \
 	env AUTOFS_KUNIT_CACHE="$work/gone-cache" "$gone/scripts/kernel-src.sh"
+
+# 20. Nothing of the user's is lost (issue 20).
+
+# one_line STATUS PATTERN COMMAND...: COMMAND exits with STATUS and prints
+# exactly one line (stdout and stderr), which matches PATTERN.
+one_line() {
+	local want=$1 pattern=$2 rc=0 out
+	shift 2
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" -ne "$want" ] || [ "$(wc -l <<<"$out")" -ne 1 ] || ! grep -qE -- "$pattern" <<<"$out"; then
+		echo "  expected status $want and one line matching '$pattern'; got $rc: $(tail -n 4 <<<"$out")"
+		return 1
+	fi
+}
+# copy_clone DIR: a copy of the clone (without .git) that anybody can read.
+copy_clone() {
+	mkdir "$1"
+	tar -C "$TOP" --exclude=.git -cf - . | tar -C "$1" -xf -
+	chmod -R a+rX "$1"
+}
+
+# 20.1 An apply is all or nothing, and a killed run's change is undone
+# only where the file is still what it wrote. A tree the user cannot write
+# (root's, for a normal user): refused up front, nothing journalled; once
+# writable, the user's edits count.
+mkdir -m 777 "$work/ucache"
+if [ "$(id -u)" -ne 0 ]; then
+	uclone=$TOP
+	as_user() {
+		env AUTOFS_KUNIT_CACHE="$work/ucache" "$@"
+	}
+elif command -v setpriv >/dev/null; then
+	uclone="$work/users-clone"
+	copy_clone "$uclone"
+	as_user() {
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			env HOME=/nonexistent AUTOFS_KUNIT_CACHE="$work/ucache" "$@"
+	}
+fi
+if [ -n "${uclone:-}" ]; then
+	ro=$(fresh t20a)
+	chmod -R a-w "$ro"
+	sum=$(tree_sum "$ro")
+	check "20.1: apply into a tree the user cannot write is refused up front, in one line" \
+		one_line 1 "^apply.sh: error: $ro: .*not writable" as_user "$uclone/scripts/apply.sh" "$ro"
+	check "20.1: ... leaving the tree as it was" test "$sum" = "$(tree_sum "$ro")"
+	chmod -R a+w "$ro"
+	# shellcheck disable=SC2016  # expanded by the inner shell
+	as_user sh -c 'echo "/* the user'"'"'s line */" >>"$1/fs/autofs/init.c" &&
+		mkdir -p "$1/tools/testing/selftests/filesystems/autofs" &&
+		echo "# the user'"'"'s own Makefile" >"$1/tools/testing/selftests/filesystems/autofs/Makefile"' \
+		sh "$ro"
+	check "20.1: made writable, the next apply refuses the user's own selftest Makefile" \
+		one_line 1 "autofs/Makefile exists, differs from the suite's" as_user "$uclone/scripts/apply.sh" "$ro"
+	check "20.1: ... keeping the line the user added to init.c" \
+		grep -qxF "/* the user's line */" "$ro/fs/autofs/init.c"
+	check "20.1: ... and the user's Makefile" \
+		grep -qxF "# the user's own Makefile" "$ro/tools/testing/selftests/filesystems/autofs/Makefile"
+fi
+
+# A run killed (SIGKILL: no trap runs) while it writes: cp and mv that kill
+# the outermost apply.sh above them when asked to write under $KILL_AT.
+killer="$work/killer"
+mkdir -p "$killer" "$work/tmp"
+for c in cp mv; do
+	cat >"$killer/$c" <<'EOF'
+#!/bin/bash
+for a; do
+	case "$a" in "$KILL_AT"/*)
+		p=$PPID top=
+		while [ "$p" -gt 1 ]; do
+			grep -qa 'scripts/apply\.sh' "/proc/$p/cmdline" && top=$p
+			p=$(awk '$1 == "PPid:" { print $2 }' "/proc/$p/status")
+		done
+		[ -n "$top" ] && kill -KILL "$top"
+		exit 1
+		;;
+	esac
+done
+PATH=${PATH#*:} exec "${0##*/}" "$@"
+EOF
+	chmod +x "$killer/$c"
+done
+# killed_apply TREE: apply.sh killed as it starts writing the kselftest.
+killed_apply() {
+	local t
+	t=$(cd "$1" && pwd -P)
+	(
+		env PATH="$killer:$PATH" KILL_AT="$t/tools/testing/selftests/filesystems/autofs" \
+			TMPDIR="$work/tmp" "$TOP/scripts/apply.sh" "$t" || true
+	) >/dev/null 2>&1
+}
+# first_changed TREE: the first file that differs between the mini tree and TREE.
+first_changed() {
+	diff -rq "$mini" "$1" | sed -n "s|^Files $mini/\(.*\) and .* differ\$|\1|p" | head -n 1
+}
+ref=$(fresh t20ref)
+"$TOP/scripts/apply.sh" "$ref" 2>/dev/null
+k=$(fresh t20b)
+killed_apply "$k"
+changed=$(first_changed "$k")
+check "20.1: (a killed apply left files changed: ${changed:-none})" test -n "$changed"
+echo "/* edited after the killed run */" >>"$k/${changed:-none}"
+sum=$(tree_sum "$k")
+check "20.1: the next run refuses to undo a killed run's change to a file edited since, naming it in one line" \
+	one_line 1 "^apply.sh: error: $k: ${changed:-none} " "$TOP/scripts/apply.sh" "$k"
+check "20.1: ... leaving the tree as it is" test "$sum" = "$(tree_sum "$k")"
+k=$(fresh t20c)
+killed_apply "$k"
+check "20.1: a killed apply's files, unedited, are restored by the next run, saying so" \
+	fails_with 0 "interrupted while changing .*; restoring them" "$TOP/scripts/apply.sh" "$k"
+check "20.1: ... which then applies the suite as into a clean tree" test "$(tree_sum "$ref")" = "$(tree_sum "$k")"
+
+# make prove with a kunit.py that builds nothing: the suite "fails" while
+# the test mutant is in the tree. The second time the user edits the
+# mutated file during the run: prove must stop there, not copy over it.
+pclone="$work/prove-clone"
+copy_clone "$pclone"
+rm -rf "$pclone/mutants"
+mkdir "$pclone/mutants"
+pt=$(fresh t20p)
+cp "$pt/fs/autofs/inode.c" "$work/inode.c"
+echo "/* TEST MUTANT */" >>"$work/inode.c"
+{
+	echo "Mutant: a comment that fails the faked suite"
+	echo "Killed-by: parse_fd_sets_packet_mode"
+	diff -u --label a/fs/autofs/inode.c --label b/fs/autofs/inode.c "$pt/fs/autofs/inode.c" "$work/inode.c" || true
+} >"$pclone/mutants/01-test.patch"
+cat >"$pt/tools/testing/kunit/kunit.py" <<'EOF'
+#!/bin/sh
+tree=$(cd "$(dirname "$0")/../../.." && pwd)
+if [ "$1" = exec ] && grep -q 'TEST MUTANT' "$tree/fs/autofs/inode.c"; then
+	[ ! -e "$tree/.edit-during-prove" ] || echo "/* the user's edit */" >>"$tree/fs/autofs/inode.c"
+	exit 1
+fi
+EOF
+fake_prove() {
+	env AUTOFS_KUNIT_CACHE="$work/pcache" KERNEL_SRC="$pt" PROVE_COMPAT=0 PROVE_DEBUG=0 \
+		"$pclone/scripts/prove.sh"
+}
+check "20.1: make prove (kunit.py faked) kills the mutant and restores the tree" \
+	fails_with 0 "1/1 mutants killed" fake_prove
+check "20.1: ... leaving no mutant" fails_with 1 '^$' grep -q 'TEST MUTANT' "$pt/fs/autofs/inode.c"
+touch "$pt/.edit-during-prove"
+check "20.1: make prove does not restore a file the user edited during the run, and says so in one line" \
+	fails_with 1 "^prove.sh: error: $pt: fs/autofs/inode.c " fake_prove
+check "20.1: ... keeping the user's edit" grep -qxF "/* the user's edit */" "$pt/fs/autofs/inode.c"
+check "20.1: ... and its journal, for the user to look at" \
+	test -d "$work/pcache/journal/$(path_key "$(cd "$pt" && pwd -P)")-prove"
 
 finish
