@@ -38,6 +38,7 @@ N ?= 50
 all: run
 
 # Install the suite (test file, .kunitconfig, Kconfig/Makefile hooks) into KERNEL_SRC.
+# FORCE=1 replaces suite files there that this tooling did not write.
 apply:
 	@scripts/apply.sh "$(KERNEL_SRC)"
 

@@ -11,6 +11,11 @@
 # first change; a refused tree is left exactly as it was. The changes are
 # then written under a journal (journal_commit), which the next run uses to
 # undo a run killed half way where the files are still what it wrote.
+#
+# A suite file this tooling did not write into the tree (a developer's
+# edit, or the series applied with git am) is never overwritten: it is
+# kept and reported in one line; FORCE=1 replaces it. What it wrote itself
+# (checksums in the cache) it refreshes when the project's copy changes.
 # Exits 3 when the hooks do not apply to the tree, 1 on any other error.
 set -eu
 # shellcheck source=scripts/common.sh
@@ -106,17 +111,27 @@ while read -r f; do
 	cmp -s "$hooks/$f" "$tree/$f" || take "$hooks" "$f"
 done < <(cd "$hooks" && find . -type f | sed 's|^\./||' | LC_ALL=C sort)
 
-# The suite's files. Without the hooks, a file of ours in the tree is
-# either a leftover of an earlier apply (identical: the hooks were
-# reverted, repair the tree) or somebody else's (refuse).
+# The suite's files. One this tooling wrote into the tree (its checksum is
+# in $written) follows the project's copy. Any other that differs is not
+# overwritten: without the hooks it is somebody else's file, and the tree
+# is refused; with them it is a developer's edit, kept and reported.
+written="$applied/written"
+written_sum() {
+	awk -v f="$1" '$2 == f { s = $1 } END { print s }' "$written" 2>/dev/null
+}
 repaired=0
 refreshed=0
+kept=()
 for f in $ADDED_FILES; do
 	if [ -e "$tree/$f" ]; then
 		[ "$state" = clean ] && repaired=1
 		cmp -s "$suite/$f" "$tree/$f" && continue
-		[ "$state" != clean ] ||
-			die "$tree: $f exists, differs from the suite's, and the hooks are not applied; tree left unchanged"
+		if [ "${FORCE:-0}" != 1 ] && [ "$(file_sum "$tree/$f")" != "$(written_sum "$f")" ]; then
+			[ "$state" != clean ] ||
+				die "$tree: $f exists, differs from the suite's, and the hooks are not applied; tree left unchanged (\`make apply FORCE=1\` replaces it)"
+			kept+=("$f")
+			continue
+		fi
 		refreshed=1
 	fi
 	take "$suite" "$f"
@@ -140,11 +155,25 @@ done
 if [ "${#writes[@]}" -gt 0 ]; then
 	journal_commit "$tree" "$new" "${writes[@]}"
 fi
-# What is applied now, for the next version of the hooks to upgrade from.
+# What is applied now, for the next version of the hooks to upgrade from,
+# and what this tooling wrote, for the next run to tell it from an edit.
 mkdir -p "$applied"
 cp "${PATCHES[@]}" "$applied/"
+printf '%s\n' ${writes[@]+"${writes[@]}"} >"$stage/writes"
+{
+	if [ -f "$written" ]; then
+		awk 'FILENAME == ARGV[1] { w[$1] = 1; next } !w[$2]' "$stage/writes" "$written"
+	fi
+	for f in ${writes[@]+"${writes[@]}"}; do
+		echo "$(file_sum "$new/$f") $f"
+	done
+} >"$written.new"
+mv "$written.new" "$written"
 journal_clear "$tree"
 
+for f in ${kept[@]+"${kept[@]}"}; do
+	note "$tree: your $f differs from the project's; \`make apply FORCE=1\` replaces it"
+done
 bp=${backports:+ with backports:$backports}
 if [ "$repaired" = 1 ] && [ "$state" = clean ]; then
 	note "$tree: hooks were missing but the suite's files were there: repaired$bp"

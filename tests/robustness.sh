@@ -354,4 +354,33 @@ check "20.1: ... keeping the user's edit" grep -qxF "/* the user's edit */" "$pt
 check "20.1: ... and its journal, for the user to look at" \
 	test -d "$work/pcache/journal/$(path_key "$(cd "$pt" && pwd -P)")-prove"
 
+# 20.4 A tree that has the hooks without this tooling (git am of the series)
+# and the developer's edits of the suite's files: kept, one line each;
+# FORCE=1 replaces them; what the tooling wrote follows the project's copy.
+hand=$(fresh t20h)
+for p in "${PATCHES[@]}"; do
+	patch -d "$hand" -p1 -s -t --fuzz=0 --no-backup-if-mismatch <"$p"
+done
+for f in $ADDED_FILES; do
+	mkdir -p "$hand/$(dirname "$f")"
+	cp "$TOP/$f" "$hand/$f"
+done
+sfile=$(printf '%s\n' "$ADDED_FILES" | grep '^tools/' | tail -n 1)
+echo "/* the developer's own case */" >>"$hand/fs/autofs/autofs_kunit.c"
+echo "# the developer's own line" >>"$hand/$sfile"
+check "20.4: an edited autofs_kunit.c in a tree with the hooks is kept, saying so in one line" \
+	fails_with 0 "^apply.sh: $hand: your fs/autofs/autofs_kunit.c differs from the project's; \`make apply FORCE=1\` replaces it$" \
+	"$TOP/scripts/apply.sh" "$hand"
+check "20.4: ... and it is" grep -qxF "/* the developer's own case */" "$hand/fs/autofs/autofs_kunit.c"
+check "20.4: an edited $sfile is kept too" grep -qxF "# the developer's own line" "$hand/$sfile"
+check "20.4: FORCE=1 replaces them" fails_with 0 "suite already applied; test files refreshed" \
+	env FORCE=1 "$TOP/scripts/apply.sh" "$hand"
+check "20.4: ... with the suite's" test "$(tree_sum "$ref")" = "$(tree_sum "$hand")"
+newer="$work/newer-clone"
+copy_clone "$newer"
+echo "/* the project's newer copy */" >>"$newer/fs/autofs/autofs_kunit.c"
+check "20.4: a file the tooling wrote follows the project's copy" \
+	fails_with 0 "test files refreshed" "$newer/scripts/apply.sh" "$hand"
+check "20.4: ... and it does" grep -qxF "/* the project's newer copy */" "$hand/fs/autofs/autofs_kunit.c"
+
 finish

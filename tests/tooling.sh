@@ -149,8 +149,10 @@ echo "/* edited */" >>"$mini/fs/autofs/autofs_kunit.c"
 apply_log() {
 	"$TOP/scripts/apply.sh" "$1" 2>"$work/err"
 }
-check "apply refreshes an edited test file" apply_log "$mini"
+check "apply keeps a test file edited in the tree" apply_log "$mini"
+check "... and says so" grep -q "your fs/autofs/autofs_kunit.c differs from the project's" "$work/err"
 check "mainline gets no backport" fails_with 1 '^$' grep -q "with backports" "$work/err"
+check "FORCE=1 replaces it" env FORCE=1 "$TOP/scripts/apply.sh" "$mini"
 check "refreshed test file matches the project's" cmp -s "$TOP/fs/autofs/autofs_kunit.c" "$mini/fs/autofs/autofs_kunit.c"
 check "patches reverse cleanly (minimal, self-contained hooks)" unapply "$mini"
 check "reversed tree equals the pristine one" [ "$pristine" = "$(tree_sum "$mini")" ]
