@@ -490,8 +490,7 @@ prepare_tree() {
 		[ "$rc" -eq 0 ] || [ "$rc" -eq 3 ] || exit "$rc"
 		if [ "$rc" -eq 3 ]; then
 			note "unpacking the cached $(basename "$tree") afresh"
-			rm -f "$tree/.autofs-kunit-unpacked"
-			tree=$("$TOP/scripts/kernel-src.sh")
+			tree=$("$TOP/scripts/kernel-src.sh" --afresh)
 			"$TOP/scripts/apply.sh" "$tree"
 		fi
 	fi

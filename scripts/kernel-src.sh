@@ -1,25 +1,51 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kernel-src.sh [KERNEL]: print the path of Debian's source tree for KERNEL
-# (default: $KERNEL, else the first row of kernels.list), fetching the
-# linux-source package from the archive and unpacking it into the cache if
-# needed. The package comes through a private apt sources list and lists
-# directory in the cache, so the machine's apt setup is never touched and
-# root is not needed. A half-done unpack (an interrupted run) is detected by
-# its missing marker and redone.
+# kernel-src.sh [--afresh] [KERNEL]: print the path of Debian's source tree
+# for KERNEL (default: $KERNEL, else the first row of kernels.list),
+# fetching the linux-source package from the archive and unpacking it into
+# the cache if needed (--afresh: even if it is there). The package comes
+# through a private apt sources list and lists directory in the cache, so
+# the machine's apt setup is never touched and root is not needed.
+#
+# Unpacks go through a temporary directory, moved into place when complete
+# (marker .autofs-kunit-unpacked). The cache may be a directory of the
+# user's (AUTOFS_KUNIT_CACHE=$HOME): only a directory with this tooling's
+# marker .autofs-kunit-created, written into it when it was made (before
+# anything is unpacked), is ever deleted or replaced; anything else in the
+# way is refused in one line. (.autofs-kunit-unpacked, which older versions
+# wrote into the trees they unpacked, proves a tree ours as well.)
 set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
+afresh=0
+if [ "${1:-}" = --afresh ]; then
+	afresh=1
+	shift
+fi
 kernel_pin "${1:-${KERNEL:-}}"
 tree="$CACHE/src/$PIN_PKG"
+created=.autofs-kunit-created
+unpacked=.autofs-kunit-unpacked
 stale() {
 	compgen -G "$CACHE/src/.unpack.$PIN_PKG.*" >/dev/null
 }
-if [ -e "$tree/.autofs-kunit-unpacked" ] && ! stale; then
+if [ "$afresh" = 0 ] && [ -e "$tree/$unpacked" ] && ! stale; then
 	echo "$tree"
 	exit 0
 fi
+
+# ours DIR: DIR was made by this tooling.
+ours() {
+	[ -e "$1/$created" ] || [ -e "$1/$unpacked" ]
+}
+# check_ours DIR: refuse, before anything is downloaded, to replace a DIR
+# that is not ours.
+check_ours() {
+	if [ -e "$1" ] && ! ours "$1"; then
+		die "$1 is in the way and not a directory this tooling made (it has no $created): move it away, or set AUTOFS_KUNIT_CACHE to another directory"
+	fi
+}
 
 # shellcheck disable=SC2086  # a list of packages
 "$TOP/scripts/deps.sh" $PKGS_SRC >&2
@@ -29,27 +55,30 @@ with_lock "src-$PIN_PKG" "unpacking $PIN_PKG"
 # was killed.
 for leftover in "$CACHE/src/.unpack.$PIN_PKG".*; do
 	[ -e "$leftover" ] || continue
+	[ -e "$leftover/$created" ] ||
+		die "$leftover is in the way and not a directory this tooling made (it has no $created): move it away, or set AUTOFS_KUNIT_CACHE to another directory"
 	note "removing $leftover, left by an interrupted unpack"
 	rm -rf "$leftover"
 done
 
 # Another run may have finished it while we waited.
-if [ ! -e "$tree/.autofs-kunit-unpacked" ]; then
-	# The marker of older versions of this tooling, outside the tree.
-	rm -f "$tree.unpacked"
-	if [ -e "$tree" ]; then
+if [ "$afresh" = 1 ] || [ ! -e "$tree/$unpacked" ]; then
+	check_ours "$tree"
+	if [ "$afresh" = 0 ] && [ -e "$tree" ]; then
 		note "$tree is incomplete (an interrupted unpack?): unpacking it afresh"
-		rm -rf "$tree"
 	fi
 	deb=$(private_apt_download "$PIN_PKG" "$PIN_SUITES")
 	tmp=$(mktemp -d "$CACHE/src/.unpack.$PIN_PKG.XXXXXX")
+	: >"$tmp/$created"
 	trap 'rm -rf "$tmp"' EXIT
 	note "unpacking $(basename "$deb") into $CACHE/src"
 	dpkg-deb -x "$deb" "$tmp/deb"
 	tarball=$(find "$tmp/deb/usr/src" -maxdepth 1 -name "$PIN_PKG.tar.*" | head -n 1)
 	[ -n "$tarball" ] || die "$(basename "$deb") ships no /usr/src/$PIN_PKG.tar.*"
+	mkdir "$tmp/$PIN_PKG"
+	: >"$tmp/$PIN_PKG/$created"
 	tar -xf "$tarball" -C "$tmp"
-	[ -d "$tmp/$PIN_PKG" ] || die "$(basename "$tarball") has no top directory $PIN_PKG"
+	[ -e "$tmp/$PIN_PKG/Makefile" ] || die "$(basename "$tarball") has no top directory $PIN_PKG"
 	got=$(kernel_version "$tmp/$PIN_PKG")
 	case "$got" in
 	"$PIN_KERNEL".*) ;;
@@ -57,7 +86,7 @@ if [ ! -e "$tree/.autofs-kunit-unpacked" ]; then
 	esac
 	# The tarball stays beside the tree: make series builds its git tree from it.
 	mv "$tarball" "$CACHE/src/$PIN_PKG.tar.${tarball##*.tar.}"
-	: >"$tmp/$PIN_PKG/.autofs-kunit-unpacked"
+	: >"$tmp/$PIN_PKG/$unpacked"
 	# Objects built from an earlier tree at this path would look newer than
 	# these sources, whose times are the package's: start those builds over.
 	key=$(path_key "$(cd "$CACHE/src" && pwd -P)/$PIN_PKG")
@@ -66,6 +95,14 @@ if [ ! -e "$tree/.autofs-kunit-unpacked" ]; then
 		note "removing $b, built from an earlier tree"
 		rm -rf "$b"
 	done
+	# The marker of older versions of this tooling, outside the tree.
+	rm -f "$tree.unpacked"
+	# The tree it replaces (ours: checked above, under the lock) goes with
+	# the temporary directory.
+	check_ours "$tree"
+	if [ -e "$tree" ]; then
+		mv "$tree" "$tmp/replaced"
+	fi
 	mv "$tmp/$PIN_PKG" "$tree"
 	rm -f "$deb"
 fi

@@ -188,6 +188,7 @@ journal_restore "$killed" prove
 check "... which then restores the tree" test "$before" = "$(tree_sum "$killed")"
 leftover="$CACHE/src/.unpack.$(basename "$src").test$$"
 mkdir -p "$leftover/linux"
+: >"$leftover/.autofs-kunit-created"
 check "8: a half-done unpack directory is removed by the next run, saying so" \
 	fails_with 0 "removing $leftover, left by an interrupted unpack" "$TOP/scripts/kernel-src.sh"
 check "8: ... and gone" test ! -e "$leftover"
@@ -353,6 +354,41 @@ check "20.1: make prove does not restore a file the user edited during the run, 
 check "20.1: ... keeping the user's edit" grep -qxF "/* the user's edit */" "$pt/fs/autofs/inode.c"
 check "20.1: ... and its journal, for the user to look at" \
 	test -d "$work/pcache/journal/$(path_key "$(cd "$pt" && pwd -P)")-prove"
+
+# 20.2 The cache is a directory of the user's (AUTOFS_KUNIT_CACHE=$HOME):
+# what the tooling did not make there is refused, not deleted; nothing is
+# downloaded (a mirror that cannot answer).
+pkg=$(basename "$src")
+home="$work/home"
+mkdir -p "$home/src/$pkg"
+echo "my kernel work" >"$home/src/$pkg/notes.txt"
+offline() {
+	env AUTOFS_KUNIT_CACHE="$1" AUTOFS_KUNIT_MIRROR=http://127.0.0.1:9 "${@:2}"
+}
+check "20.2: kernel-src.sh refuses a $pkg it did not unpack, in one line" \
+	one_line 1 "^kernel-src.sh: error: $home/src/$pkg .*not .*" offline "$home" "$TOP/scripts/kernel-src.sh"
+check "20.2: ... and leaves the user's files in it" grep -qx "my kernel work" "$home/src/$pkg/notes.txt"
+mkdir -p "$work/home2/src/.unpack.$pkg.abc123"
+echo "mine" >"$work/home2/src/.unpack.$pkg.abc123/notes.txt"
+check "20.2: kernel-src.sh refuses a leftover unpack directory without its marker, in one line" \
+	one_line 1 "^kernel-src.sh: error: $work/home2/src/.unpack.$pkg.abc123" offline "$work/home2" "$TOP/scripts/kernel-src.sh"
+check "20.2: ... and leaves it" grep -qx "mine" "$work/home2/src/.unpack.$pkg.abc123/notes.txt"
+mkdir -p "$work/home3/src/$pkg"
+: >"$work/home3/src/$pkg/.autofs-kunit-created"
+echo "kept" >"$work/home3/src/$pkg/half"
+check "20.2: an unpack of its own that cannot download again fails" \
+	fails_with 1 "kernel-src.sh: error: " offline "$work/home3" "$TOP/scripts/kernel-src.sh"
+check "20.2: ... and still has the tree it would replace" test -e "$work/home3/src/$pkg/half"
+shome="$work/shome"
+mkdir -p "$shome/src/$pkg" "$shome/series/$pkg" "$work/tarball/$pkg"
+: >"$shome/src/$pkg/.autofs-kunit-unpacked"
+echo "a tiny tree" >"$work/tarball/$pkg/README"
+tar -C "$work/tarball" -cJf "$shome/src/$pkg.tar.xz" "$pkg"
+echo "my series notes" >"$shome/series/$pkg/notes.txt"
+check "20.2: series.sh refuses a $pkg it did not make, in one line" \
+	one_line 1 "^series.sh: error: $shome/series/$pkg .*not .*" \
+	offline "$shome" env SERIES_OUT="$work/series-out" "$TOP/scripts/series.sh"
+check "20.2: ... and leaves the user's files in it" grep -qx "my series notes" "$shome/series/$pkg/notes.txt"
 
 # 20.4 A tree that has the hooks without this tooling (git am of the series)
 # and the developer's edits of the suite's files: kept, one line each;
