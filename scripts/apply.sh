@@ -119,6 +119,13 @@ written="$applied/written"
 written_sum() {
 	awk -v f="$1" '$2 == f { s = $1 } END { print s }' "$written" 2>/dev/null
 }
+# A tree this tooling unpacked into its cache (its marker is there) is the
+# tooling's, every file in it: nobody edits it by hand, and it may have been
+# set up by a version that kept no checksums.
+force=${FORCE:-0}
+if [ -e "$tree/.autofs-kunit-created" ] || [ -e "$tree/.autofs-kunit-unpacked" ]; then
+	force=1
+fi
 repaired=0
 refreshed=0
 kept=()
@@ -126,7 +133,7 @@ for f in $ADDED_FILES; do
 	if [ -e "$tree/$f" ]; then
 		[ "$state" = clean ] && repaired=1
 		cmp -s "$suite/$f" "$tree/$f" && continue
-		if [ "${FORCE:-0}" != 1 ] && [ "$(file_sum "$tree/$f")" != "$(written_sum "$f")" ]; then
+		if [ "$force" != 1 ] && [ "$(file_sum "$tree/$f")" != "$(written_sum "$f")" ]; then
 			[ "$state" != clean ] ||
 				die "$tree: $f exists, differs from the suite's, and the hooks are not applied; tree left unchanged (\`make apply FORCE=1\` replaces it)"
 			kept+=("$f")
