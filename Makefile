@@ -93,8 +93,10 @@ cross:
 # apt-get line for a normal user), tooling and style (seconds), then the
 # suite on every architecture, the Kconfig matrix, the debug kernel, a
 # short soak, the qemu compat test, the mutation run, and the LTS kernel.
-test: test-deps test-tooling lint test-suite test-archs test-configs test-debug test-soak \
-	compat prove test-lts
+TEST_STAGES := test-deps test-tooling lint test-suite test-archs test-configs test-debug \
+	test-soak compat prove test-lts
+test:
+	@scripts/stages.sh $(TEST_STAGES)
 
 # Everything, before resolving an issue: make test, the cross builds, the
 # upstream series, and the README's first command on fresh Debian 12 and 13.

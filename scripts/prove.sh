@@ -279,6 +279,12 @@ for row in "${rows[@]}"; do
 	IFS='|' read -r n r t d <<<"$row"
 	printf '%-32s %-18s %-6s %s\n' "$n" "$r" "$t" "$d"
 done
+# What no case must catch, and why: not run, listed so the reader sees it.
+for patch in "$TOP"/mutants/not-promises/*.patch; do
+	[ -e "$patch" ] || continue
+	printf '%-32s %-18s %-6s %s\n' "$(basename "$patch" .patch)" "not a promise" - \
+		"$(sed -n 's/^Mutant: //p' "$patch"): $(sed -n 's/^Not-a-promise: //p' "$patch")"
+done
 echo
 echo "wall time: $(($(date +%s) - start))s"
 if [ "$na" -gt 0 ]; then
