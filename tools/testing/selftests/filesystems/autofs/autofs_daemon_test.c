@@ -53,20 +53,11 @@
 #include <linux/auto_fs.h>
 
 #include "kselftest_harness.h"
+#include "../wrappers.h"
 
 #ifdef __i386__
 /* The layout a 32-bit daemon reads: no tail padding after the __u64 ino. */
 _Static_assert(sizeof(struct autofs_v5_packet) == 300, "i386 autofs_v5_packet is 300 bytes");
-#endif
-
-#ifndef FSCONFIG_SET_FLAG
-#define FSCONFIG_SET_FLAG	0
-#define FSCONFIG_SET_STRING	1
-#define FSCONFIG_SET_FD		5
-#define FSCONFIG_CMD_CREATE	6
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH	0x00000004
 #endif
 
 /* Bounds for every wait, in milliseconds and seconds. */
@@ -88,27 +79,6 @@ static const char * const names[NR_NAMES] = { "alpha", "beta", "gamma", "delta" 
 struct lookup_ids {
 	pid_t tid[NR_NAMES];
 };
-
-static int sys_fsopen(const char *fs, unsigned int flags)
-{
-	return syscall(__NR_fsopen, fs, flags);
-}
-
-static int sys_fsconfig(int fd, unsigned int cmd, const char *key, const void *val, int aux)
-{
-	return syscall(__NR_fsconfig, fd, cmd, key, val, aux);
-}
-
-static int sys_fsmount(int fd, unsigned int flags, unsigned int attr)
-{
-	return syscall(__NR_fsmount, fd, flags, attr);
-}
-
-static int sys_move_mount(int from_dfd, const char *from, int to_dfd, const char *to,
-			  unsigned int flags)
-{
-	return syscall(__NR_move_mount, from_dfd, from, to_dfd, to, flags);
-}
 
 /* Even-numbered names are mounted (READY), odd ones do not exist (FAIL). */
 static bool answer_ready(int i)
