@@ -113,10 +113,11 @@ static bool answer_ready(int i)
 	return i % 2 == 0;
 }
 
-/* Where a looker-up runs: a process group of its own, so that it is not the daemon. */
+/* Where a looker-up runs: autofs sends requests for all but the daemon. */
 enum looker {
-	USER,			/* in the daemon's mount namespace */
-	FOREIGN_USER,		/* in a mount namespace of its own */
+	USER,			/* a process group of its own */
+	FOREIGN_USER,		/* the same, in a mount namespace of its own */
+	OLD_DAEMON,		/* the process group of the daemon that mounted */
 };
 
 /* What finish_lookup() reports besides the errno of a lookup (0: found). */
@@ -163,7 +164,7 @@ static void start_lookup(struct __test_metadata *_metadata, struct daemon *d,
 		return;
 	}
 	alarm(LOOKUP_TIMEOUT_S);
-	if (setpgid(0, 0))
+	if (who != OLD_DAEMON && setpgid(0, 0))
 		_exit(LOOKUP_SETUP_FAILED);
 	if (who == FOREIGN_USER && unshare(CLONE_NEWNS))
 		_exit(LOOKUP_SETUP_FAILED);
@@ -434,6 +435,36 @@ static void expect_request(struct __test_metadata *_metadata, struct daemon *d,
 }
 
 /*
+ * The number after ",@key=" in the options of the autofs mount on @mnt,
+ * as /proc/self/mountinfo shows them to the daemon, or -1.
+ */
+static long mount_option(const char *mnt, const char *key)
+{
+	char line[1024], want[32], *p;
+	size_t len = strlen(mnt);
+	long val = -1;
+	FILE *f;
+
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), ",%s=", key);
+	while (fgets(line, sizeof(line), f)) {
+		/* id parent dev root mount-point options ... - type source super-options */
+		p = strchr(line, '/');
+		p = p ? strchr(p, ' ') : NULL;
+		if (!p || strncmp(p + 1, mnt, len) || p[len + 1] != ' ')
+			continue;
+		p = strstr(line, " - autofs ");
+		p = p ? strstr(p, want) : NULL;
+		if (p)
+			val = strtol(p + strlen(want), NULL, 10);
+	}
+	fclose(f);
+	return val;
+}
+
+/*
  * The daemon's own descriptor shares the struct file autofs writes into:
  * once mounted, it is a packet pipe (O_DIRECT) that blocks (O_NONBLOCK
  * clear), whatever it was before. This is what 546694b8f658 lost, seen by
@@ -450,6 +481,15 @@ TEST_F(autofs_daemon, mount_makes_pipe_packet_mode_and_blocking)
 	EXPECT_EQ(0, flags & O_NONBLOCK) {
 		TH_LOG("the pipe autofs writes into does not block (flags %#x)", flags);
 	}
+}
+
+/*
+ * The mount's options show the descriptor the daemon passed (",fd=N"),
+ * for the daemon and for checkpoint/restore tools to find its pipe by.
+ */
+TEST_F(autofs_daemon, mount_records_daemon_pipe_descriptor)
+{
+	EXPECT_EQ(self->d.wr, mount_option(self->d.mnt, "fd"));
 }
 
 /* One lookup at a time: every request arrives whole and at its start. */
@@ -511,6 +551,23 @@ TEST_F(autofs_daemon, concurrent_lookups_read_whole_requests)
 }
 
 /*
+ * A lookup of a direct mount's mount point sends a direct-mount request,
+ * and the daemon's FAIL ends it with ENOENT.
+ */
+TEST_F(autofs_daemon, direct_mount_lookup_sends_direct_request)
+{
+	struct autofs_v5_packet pkt;
+
+	stop_daemon(&self->d);
+	start_daemon(_metadata, &self->d, variant->fsconfig, "direct");
+	start_lookup(_metadata, &self->d, 0, "", USER);
+	ASSERT_EQ(sizeof(pkt), read_request(self->d.rd, &pkt));
+	expect_request(_metadata, &self->d, &pkt, autofs_ptype_missing_direct, 0);
+	ASSERT_EQ(0, ioctl(self->d.ioctlfd, AUTOFS_IOC_FAIL, pkt.wait_queue_token));
+	expect_lookup_result(_metadata, &self->d, 0, self->d.rd, ENOENT);
+}
+
+/*
  * Since commit 922a6f34c175, merged for 6.19, a lookup on a private mount
  * from a mount namespace other than the daemon's is refused. Nothing autofs
  * shows user space tells whether a kernel has that rule, short of the
@@ -556,6 +613,8 @@ TEST_F(autofs_daemon, foreign_namespace_lookup_is_refused)
 enum setpipefd_caller {
 	NEW_DAEMON,		/* a process in a session of its own */
 	NEW_DAEMON_PID_NS,	/* the same, in a new PID namespace */
+	NEW_DAEMON_MNT_NS,	/* the same, in a new mount namespace */
+	LIVE_DAEMON,		/* a process of the daemon's own group */
 };
 
 /* Exit statuses of start_setpipefd() for its own steps, above any errno. */
@@ -581,6 +640,8 @@ static pid_t start_setpipefd(int devfd, int ioctlfd, int pipefd, enum setpipefd_
 		return pid;
 	/* Bounds the wait for its child too, whose ioctl does not sleep. */
 	alarm(LOOKUP_TIMEOUT_S);
+	if (who == NEW_DAEMON_MNT_NS && unshare(CLONE_NEWNS))
+		_exit(SETPIPEFD_SETUP_FAILED);
 	if (who == NEW_DAEMON_PID_NS) {
 		if (unshare(CLONE_NEWPID))
 			_exit(errno == EINVAL ? SETPIPEFD_NO_PID_NS : SETPIPEFD_SETUP_FAILED);
@@ -595,18 +656,18 @@ static pid_t start_setpipefd(int devfd, int ioctlfd, int pipefd, enum setpipefd_
 		}
 	}
 	/* A new daemon's process group is its own, of the namespace it lives in. */
-	if (setsid() < 0)
+	if (who != LIVE_DAEMON && setsid() < 0)
 		_exit(SETPIPEFD_SETUP_FAILED);
 	_exit(ioctl(devfd, AUTOFS_DEV_IOCTL_SETPIPEFD, &param) ? errno : 0);
 }
 
 /*
- * Let a process run as @who (start_setpipefd()) hand the mount behind
- * @ioctlfd the pipe @pipefd. Returns its exit status, or -1 if the test is
- * skipped.
+ * Let a process run as @who (start_setpipefd()), whose PID is *@caller if
+ * @caller is given, hand the mount behind @ioctlfd the pipe @pipefd.
+ * Returns its exit status, or -1 if the test is skipped.
  */
 static int setpipefd_as(struct __test_metadata *_metadata, enum setpipefd_caller who, int ioctlfd,
-			int pipefd)
+			int pipefd, pid_t *caller)
 {
 	int devfd, status = 0;
 	pid_t pid;
@@ -627,6 +688,8 @@ static int setpipefd_as(struct __test_metadata *_metadata, enum setpipefd_caller
 	ASSERT_NE(SETPIPEFD_SETUP_FAILED, WEXITSTATUS(status)) {
 		TH_LOG("the process to call AUTOFS_DEV_IOCTL_SETPIPEFD could not be set up");
 	}
+	if (caller)
+		*caller = pid;
 	return WEXITSTATUS(status);
 }
 
@@ -641,7 +704,7 @@ TEST_F(autofs_daemon, setpipefd_makes_new_pipe_packet_mode_and_blocking)
 
 	ASSERT_EQ(0, pipe2(newpipe, O_NONBLOCK));
 	ASSERT_EQ(0, ioctl(self->d.ioctlfd, AUTOFS_IOC_CATATONIC, 0));
-	ret = setpipefd_as(_metadata, NEW_DAEMON, self->d.ioctlfd, newpipe[1]);
+	ret = setpipefd_as(_metadata, NEW_DAEMON, self->d.ioctlfd, newpipe[1], NULL);
 	if (ret < 0)
 		return;
 	ASSERT_EQ(0, ret) {
@@ -660,6 +723,94 @@ TEST_F(autofs_daemon, setpipefd_makes_new_pipe_packet_mode_and_blocking)
 }
 
 /*
+ * The restarted daemon's process group becomes the mount's daemon: the
+ * mount's options show it and the new pipe, and the old daemon's group
+ * is an ordinary user whose lookups send requests.
+ */
+TEST_F(autofs_daemon, setpipefd_hands_mount_to_caller)
+{
+	struct autofs_v5_packet pkt;
+	int newpipe[2], ret;
+	pid_t caller = 0;
+
+	ASSERT_EQ(0, pipe2(newpipe, O_CLOEXEC));
+	ASSERT_EQ(0, ioctl(self->d.ioctlfd, AUTOFS_IOC_CATATONIC, 0));
+	ret = setpipefd_as(_metadata, NEW_DAEMON, self->d.ioctlfd, newpipe[1], &caller);
+	if (ret < 0)
+		return;
+	ASSERT_EQ(0, ret) {
+		TH_LOG("AUTOFS_DEV_IOCTL_SETPIPEFD: %s", strerror(ret));
+	}
+	EXPECT_EQ(caller, mount_option(self->d.mnt, "pgrp"));
+	EXPECT_EQ(newpipe[1], mount_option(self->d.mnt, "fd"));
+
+	start_lookup(_metadata, &self->d, 1, names[1], OLD_DAEMON);
+	ASSERT_EQ(sizeof(pkt), read_request(newpipe[0], &pkt)) {
+		TH_LOG("a lookup from the old daemon's process group sent no request");
+	}
+	ASSERT_EQ(0, answer(self->d.mnt, self->d.ioctlfd, &pkt, 1));
+	expect_lookup_result(_metadata, &self->d, 1, newpipe[0], ENOENT);
+	close(newpipe[0]);
+	close(newpipe[1]);
+}
+
+/*
+ * A mount whose daemon is alive (not catatonic) is not handed a new pipe,
+ * not even by its own daemon (only the daemon's group may call at all):
+ * the call is refused and the next request arrives on the daemon's pipe.
+ */
+TEST_F(autofs_daemon, setpipefd_refuses_live_mount)
+{
+	struct autofs_v5_packet pkt;
+	int newpipe[2], ret;
+
+	ASSERT_EQ(0, pipe2(newpipe, O_CLOEXEC));
+	ret = setpipefd_as(_metadata, LIVE_DAEMON, self->d.ioctlfd, newpipe[1], NULL);
+	if (ret < 0)
+		return;
+	EXPECT_NE(0, ret) {
+		TH_LOG("a mount with a live daemon was handed a new pipe");
+	}
+
+	start_lookup(_metadata, &self->d, 1, names[1], USER);
+	ASSERT_EQ(sizeof(pkt), read_request(self->d.rd, &pkt)) {
+		TH_LOG("no request on the daemon's pipe%s",
+		       request_ready(newpipe[0], 0) > 0 ? ": it went to the new one" : "");
+	}
+	ASSERT_EQ(0, answer(self->d.mnt, self->d.ioctlfd, &pkt, 1));
+	expect_lookup_result(_metadata, &self->d, 1, self->d.rd, ENOENT);
+	close(newpipe[0]);
+	close(newpipe[1]);
+}
+
+/*
+ * A descriptor autofs cannot write into, the read end of a pipe, is
+ * refused, and autofs keeps no reference to it: once its last descriptor
+ * is closed the pipe has no reader, and a write gets EPIPE.
+ */
+TEST_F(autofs_daemon, setpipefd_refuses_unusable_pipe_without_keeping_it)
+{
+	int newpipe[2], ret;
+
+	ASSERT_EQ(0, pipe2(newpipe, O_CLOEXEC));
+	ASSERT_EQ(0, ioctl(self->d.ioctlfd, AUTOFS_IOC_CATATONIC, 0));
+	ret = setpipefd_as(_metadata, NEW_DAEMON, self->d.ioctlfd, newpipe[0], NULL);
+	if (ret < 0)
+		return;
+	EXPECT_NE(0, ret) {
+		TH_LOG("the read end of a pipe was accepted");
+	}
+
+	ASSERT_EQ(0, close(newpipe[0]));
+	ASSERT_TRUE(signal(SIGPIPE, SIG_IGN) != SIG_ERR);
+	EXPECT_EQ(-1, write(newpipe[1], "x", 1));
+	EXPECT_EQ(EPIPE, errno) {
+		TH_LOG("the refused read end still has a reader: autofs kept it");
+	}
+	close(newpipe[1]);
+}
+
+/*
  * The same restart from a new PID namespace is refused: the process group
  * autofs tells its daemon by must be of the namespace the mount was made
  * in. The new pipe is left as it was, and the same call from the mount's
@@ -671,7 +822,7 @@ TEST_F(autofs_daemon, setpipefd_from_another_pid_namespace_is_refused)
 
 	ASSERT_EQ(0, pipe2(newpipe, O_NONBLOCK));
 	ASSERT_EQ(0, ioctl(self->d.ioctlfd, AUTOFS_IOC_CATATONIC, 0));
-	ret = setpipefd_as(_metadata, NEW_DAEMON_PID_NS, self->d.ioctlfd, newpipe[1]);
+	ret = setpipefd_as(_metadata, NEW_DAEMON_PID_NS, self->d.ioctlfd, newpipe[1], NULL);
 	if (ret < 0)
 		return;
 	EXPECT_NE(0, ret) {
@@ -680,9 +831,35 @@ TEST_F(autofs_daemon, setpipefd_from_another_pid_namespace_is_refused)
 	flags = fcntl(newpipe[1], F_GETFL);
 	ASSERT_LE(0, flags);
 	EXPECT_EQ(O_NONBLOCK, flags & (O_DIRECT | O_NONBLOCK));
-	EXPECT_EQ(0, setpipefd_as(_metadata, NEW_DAEMON, self->d.ioctlfd, newpipe[1])) {
+	EXPECT_EQ(0, setpipefd_as(_metadata, NEW_DAEMON, self->d.ioctlfd, newpipe[1], NULL)) {
 		TH_LOG("AUTOFS_DEV_IOCTL_SETPIPEFD from the mount's PID namespace failed");
 	}
+	close(newpipe[0]);
+	close(newpipe[1]);
+}
+
+/*
+ * A daemon restarted in another mount namespace owns the mount from then
+ * on: a lookup from the namespace it was made in, where this private
+ * mount has no daemon now, is refused.
+ */
+TEST_F(autofs_daemon, setpipefd_makes_caller_namespace_the_owner)
+{
+	int newpipe[2], ret;
+
+	if (!has_foreign_ns_rule(_metadata))
+		return;
+	ASSERT_EQ(0, pipe2(newpipe, O_CLOEXEC));
+	ASSERT_EQ(0, ioctl(self->d.ioctlfd, AUTOFS_IOC_CATATONIC, 0));
+	ret = setpipefd_as(_metadata, NEW_DAEMON_MNT_NS, self->d.ioctlfd, newpipe[1], NULL);
+	if (ret < 0)
+		return;
+	ASSERT_EQ(0, ret) {
+		TH_LOG("AUTOFS_DEV_IOCTL_SETPIPEFD from a new mount namespace: %s", strerror(ret));
+	}
+
+	start_lookup(_metadata, &self->d, 1, names[1], USER);
+	expect_lookup_result(_metadata, &self->d, 1, newpipe[0], EPERM);
 	close(newpipe[0]);
 	close(newpipe[1]);
 }
