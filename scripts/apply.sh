@@ -67,6 +67,23 @@ done
 hook() {
 	patch -d "$1" -p1 -s --fuzz=0 --no-backup-if-mismatch "${@:2}" >/dev/null 2>&1
 }
+# The backports of the hooks this kernel needs (patches/backport/hooks/, each
+# with its Needed-if: test, applied after the hook patches). Where the tree
+# has them, they are taken out of the copy first, so that the hook patches
+# are judged as they go upstream; they are put back after.
+hook_backports=()
+for b in "$TOP"/patches/backport/hooks/*.patch; do
+	[ -e "$b" ] || continue
+	cond=$(sed -n 's/^Needed-if: //p' "$b")
+	[ -n "$cond" ] || die "$(basename "$b"): no Needed-if: line"
+	(cd "$tree" && sh -c "$cond") || continue
+	hook_backports+=("$b")
+done
+for ((i = ${#hook_backports[@]} - 1; i >= 0; i--)); do
+	if hook "$hooks" -R --dry-run -f <"${hook_backports[i]}"; then
+		hook "$hooks" -R -f <"${hook_backports[i]}"
+	fi
+done
 # upgrade OLD NEW: reversing OLD and applying NEW both work, exactly, in a
 # copy of $hooks; which is then taken.
 upgrade() {
@@ -98,6 +115,11 @@ for p in "${PATCHES[@]}"; do
 done
 state=applied
 [ "${#todo[@]}" -eq "${#PATCHES[@]}" ] && [ "${#upgrades[@]}" -eq 0 ] && state=clean
+for b in ${hook_backports[@]+"${hook_backports[@]}"}; do
+	hook "$hooks" -N -t <"$b" ||
+		die "backport $(basename "$b") no longer applies to the hooks: regenerate it"
+	backports="$backports $(basename "$b" .patch)"
+done
 
 # What to write: $new/FILE for each FILE in $writes.
 new="$stage/new"

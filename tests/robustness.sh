@@ -20,7 +20,7 @@ src=$("$TOP/scripts/kernel-src.sh")
 mini="$work/mini"
 mkdir -p "$mini/fs" "$mini/tools/testing/kunit" "$mini/tools/testing/selftests" "$mini/include/linux"
 cp "$src/Makefile" "$src/MAINTAINERS" "$mini/"
-cp "$src/include/linux/module.h" "$src/include/linux/mount.h" "$mini/include/linux/"
+cp "$src/include/linux/export.h" "$src/include/linux/mount.h" "$mini/include/linux/"
 cp -r "$src/fs/autofs" "$src/fs/pipe.c" "$mini/fs/"
 cp "$src/tools/testing/kunit/kunit.py" "$mini/tools/testing/kunit/"
 cp "$src/tools/testing/selftests/Makefile" "$src/tools/testing/selftests/lib.mk" \

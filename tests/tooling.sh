@@ -35,7 +35,7 @@ mini="$work/mini"
 mkdir -p "$mini/fs" "$mini/tools/testing/kunit" "$mini/tools/testing/selftests/filesystems" \
 	"$mini/include/linux"
 cp "$src/Makefile" "$src/MAINTAINERS" "$mini/"
-cp "$src/include/linux/module.h" "$src/include/linux/mount.h" "$mini/include/linux/"
+cp "$src/include/linux/export.h" "$src/include/linux/mount.h" "$mini/include/linux/"
 cp -r "$src/fs/autofs" "$src/fs/pipe.c" "$mini/fs/"
 cp "$src/tools/testing/kunit/kunit.py" "$mini/tools/testing/kunit/"
 cp "$src/tools/testing/selftests/Makefile" "$src/tools/testing/selftests/lib.mk" \
@@ -113,22 +113,24 @@ check "... and says so" grep -q "repaired" "$work/err"
 check "... and the hooks are back" grep -q '^config AUTOFS_KUNIT_TEST' "$reverted/fs/autofs/Kconfig"
 
 # The backports a tree needs, decided by the tree: an older kernel (6.12's
-# MODULE_IMPORT_NS, no fc_mount_longterm()) gets them, mainline none.
+# EXPORT_SYMBOL_GPL_FOR_MODULES, no fc_mount_longterm()) gets them, mainline
+# none.
 old="$work/oldkernel"
 cp -r "$mini" "$old"
-sed -i 's/MODULE_INFO(import_ns, ns)$/MODULE_INFO(import_ns, __stringify(ns))/' \
-	"$old/include/linux/module.h"
+sed -i 's/^#define EXPORT_SYMBOL_FOR_MODULES(/#define EXPORT_SYMBOL_GPL_FOR_MODULES(/' \
+	"$old/include/linux/export.h"
 sed -i '/fc_mount_longterm/d' "$old/include/linux/mount.h"
 # shellcheck disable=SC2016  # a make variable, not a shell one
 sed -i '/^CFLAGS += -I${top_srcdir}\/tools\/testing\/selftests$/d' "$old/tools/testing/selftests/lib.mk"
 "$TOP/scripts/apply.sh" "$old" 2>"$work/err" && rc=0 || rc=$?
 check "apply installs the suite with backports into an older kernel" [ "$rc" -eq 0 ]
 check "... naming them" \
-	grep -q "with backports: kselftest-harness-path module-import-ns-token vfs-helpers" "$work/err"
+	grep -q "with backports: kselftest-harness-path vfs-helpers export-for-modules-gpl" "$work/err"
 check "... the harness by its path" grep -qx '#include "../../kselftest_harness.h"' \
 	"$old/tools/testing/selftests/filesystems/autofs/autofs_daemon_test.c"
-check "... the bare-token MODULE_IMPORT_NS" \
-	grep -qx 'MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);' "$old/fs/autofs/autofs_kunit.c"
+check "... 6.12's export to named modules in the hooks" \
+	grep -q '^EXPORT_SYMBOL_GPL_FOR_MODULES(create_pipe_files, "autofs_kunit");' "$old/fs/pipe.c"
+check "... applied again: already there, not refused" "$TOP/scripts/apply.sh" "$old"
 check "... with 6.12's fc_mount()" grep -q 'm->mnt = fc_mount(fc);' "$old/fs/autofs/autofs_kunit.c"
 
 # Applying, then applying again.
