@@ -58,6 +58,13 @@ email=$(git -C "$repo" config user.email || true)
 if [ -z "$name" ] || [ -z "$email" ]; then
 	die "no git identity: set git config user.name and user.email; the series is signed off by you"
 fi
+# A placeholder identity signs nothing a maintainer can apply (the DCO
+# wants a known one): say so, and still write the series for review.
+case "$email" in
+*.example | *.invalid | *.test | *.localhost | *@localhost | *noreply*)
+	note "the series is signed off as $name <$email>, a placeholder address: set your own git user.name and user.email before posting it"
+	;;
+esac
 
 # Work in a detached worktree: the caller's tree and branch stay as they are.
 wt=$(mktemp -d)

@@ -11,9 +11,9 @@
  * 300, and only packet mode discards the rest of the packet, so that the
  * next read starts at the next request. Commit 64f371bc3107 ("autofs: make
  * the autofsv5 packet file descriptor use a packetized pipe") made that the
- * rule in 2012. Since 2019 autofs also clears O_NONBLOCK on the pipe: on a
- * full non-blocking pipe autofs_write() fails with -EAGAIN and the mount
- * goes catatonic.
+ * rule in 2012. autofs also clears O_NONBLOCK on the pipe: on a full
+ * non-blocking pipe autofs_write() fails with -EAGAIN and the mount goes
+ * catatonic.
  *
  * Commit 546694b8f658 ("autofs: add autofs_parse_fd()") checked the pipe
  * but no longer set its flags. Nothing failed but LKFT's compat-mode boot
@@ -26,7 +26,7 @@
  * pipe2() makes it, through the fs_context file form that fsconfig() uses;
  * check the flags it leaves and the references it holds; read packets
  * through that pipe as a 32-bit daemon does; and call autofs_wait() as
- * autofs_d_automount() does, from threads that are not the daemon, on
+ * autofs_mount_wait() does, from threads that are not the daemon, on
  * kernel-internal mounts, playing the daemon with the functions its
  * ioctls call. What needs a process (a descriptor number, /dev/autofs,
  * the requester's ids, namespaces) is tested by the kselftest in
@@ -370,7 +370,7 @@ static void autofs_test_mount(struct kunit *test, struct autofs_test_mount *m,
 
 /*
  * A thread that walks into the mount: autofs_wait() for a key in its root,
- * as autofs_d_automount() calls it. The case plays the daemon.
+ * as autofs_mount_wait() calls it. The case plays the daemon.
  */
 struct autofs_test_waiter {
 	struct kref ref;		/* the case's and the thread's */
@@ -665,7 +665,7 @@ static void write_failure_makes_mount_catatonic(struct kunit *test)
 	KUNIT_ASSERT_TRUE_MSG(test, autofs_test_waiter_done(w),
 			      "a request nobody can read must not leave its waiter asleep");
 	KUNIT_EXPECT_EQ(test, w->status, -ENOENT);
-	KUNIT_EXPECT_TRUE(test, m.sbi->flags & AUTOFS_SBI_CATATONIC);
+	KUNIT_EXPECT_EQ(test, m.sbi->flags & AUTOFS_SBI_CATATONIC, AUTOFS_SBI_CATATONIC);
 	KUNIT_EXPECT_NULL(test, m.sbi->pipe);
 }
 
