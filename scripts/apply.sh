@@ -49,6 +49,7 @@ done
 # The tree's files the hook patches edit (and the versions of them this
 # tooling applied there before, kept in the cache), copied to $hooks.
 applied="$CACHE/applied/$(path_key "$tree")"
+cache_writable "$applied" "$applied/written"
 patched_files() {
 	sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$1"
 }

@@ -56,11 +56,25 @@ note() {
 }
 
 # ensure_cache: create the cache and its src/ and build/ directories; a new
-# machine may not even have ~/.cache.
+# machine may not even have ~/.cache. What this user cannot write of the
+# directories the tooling uses there is refused in one line.
 ensure_cache() {
 	if ! mkdir -p "$CACHE/src" "$CACHE/build" "$CACHE/lock" 2>/dev/null || [ ! -w "$CACHE" ]; then
 		die "cannot create or write the cache $CACHE (is the home directory missing or read-only?); set AUTOFS_KUNIT_CACHE to a writable directory"
 	fi
+	cache_writable "$CACHE"/{src,build,lock,apt,applied,journal,series,bench,fresh,qemu-tcg}
+}
+
+# cache_writable PATH...: a one-line error for the first PATH that exists
+# and that this user cannot write: a cache that another user wrote into as
+# well (a run with sudo) has directories and files of theirs.
+cache_writable() {
+	local p
+	for p; do
+		if [ -e "$p" ] && { [ ! -w "$p" ] || { [ -d "$p" ] && [ ! -x "$p" ]; }; }; then
+			die "$p in the cache is $(stat -c %U "$p")'s and $(id -un) cannot write it (did another user, or sudo, run the tooling with this cache?): as root, chown -R $(id -un): $CACHE, or set AUTOFS_KUNIT_CACHE to a directory of your own"
+		fi
+	done
 }
 
 # kernel_pin [KERNEL]: look KERNEL (default: the first row) up in
@@ -97,6 +111,7 @@ with_lock() {
 	LOCK_INHERITED=0
 	ensure_cache
 	mkdir -p "$CACHE/lock"
+	cache_writable "$CACHE/lock/$1"
 	exec {lockfd}>>"$CACHE/lock/$1"
 	if ! flock -n "$lockfd"; then
 		note "waiting for another run to finish with $1 ($2)"
@@ -389,10 +404,12 @@ journal_repair() {
 	# A journal still being written when its run died: nothing was changed.
 	for j in "$CACHE/journal/.$key-"*; do
 		[ -d "$j" ] || continue
+		cache_writable "$j"
 		rm -rf "$j"
 	done
 	for j in "$CACHE/journal/$key-"*; do
 		[ -d "$j" ] || continue
+		cache_writable "$j"
 		name=${j##*/}
 		name=${name#*-}
 		if [ -f "$j/files" ]; then

@@ -50,6 +50,7 @@ check_ours() {
 # shellcheck disable=SC2086  # a list of packages
 "$TOP/scripts/deps.sh" $PKGS_SRC >&2
 ensure_cache
+cache_writable "$tree"
 with_lock "src-$PIN_PKG" "unpacking $PIN_PKG"
 # Under the lock, a temporary unpack directory is a leftover of a run that
 # was killed.

@@ -419,4 +419,17 @@ check "20.4: a file the tooling wrote follows the project's copy" \
 	fails_with 0 "test files refreshed" "$newer/scripts/apply.sh" "$hand"
 check "20.4: ... and it does" grep -qxF "/* the project's newer copy */" "$hand/fs/autofs/autofs_kunit.c"
 
+# 20.7 The rest.
+if [ "$(id -u)" -eq 0 ] && [ -n "${uclone:-}" ]; then
+	mixed="$work/mixed"
+	mkdir -m 777 "$mixed"
+	shared=$(fresh t20m)
+	chmod -R a+w "$shared"
+	env AUTOFS_KUNIT_CACHE="$mixed" "$TOP/scripts/apply.sh" "$shared" 2>/dev/null
+	check "20.7: a cache another user (root) wrote into is refused in one line, naming what is theirs" \
+		one_line 1 "^apply.sh: error: $mixed/[a-z]+ in the cache is root's and nobody cannot write it" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent \
+		AUTOFS_KUNIT_CACHE="$mixed" "$uclone/scripts/apply.sh" "$shared"
+fi
+
 finish
