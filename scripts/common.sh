@@ -24,11 +24,19 @@ tools/testing/selftests/filesystems/autofs/config
 tools/testing/selftests/filesystems/autofs/.gitignore
 tools/testing/selftests/filesystems/autofs/autofs_compat_test.sh"
 
-# A cross compiler exported for something else must not reach our builds;
-# the targets that cross-compile pass their own.
-if [ -n "${CROSS_COMPILE:-}" ]; then
-	unset CROSS_COMPILE
-fi
+# A cross compiler exported for something else, or given on make's command
+# line (which the Makefile says it ignores), must not reach our builds:
+# neither through the environment nor through MAKEFLAGS, which carries
+# make's command-line variables into every make below, kbuild's too. The
+# targets that cross-compile pass their own.
+unset CROSS_COMPILE
+case "${MAKEFLAGS:-}" in
+*CROSS_COMPILE*)
+	MAKEFLAGS=$(printf '%s\n' "$MAKEFLAGS" |
+		sed -E 's/(^|[^\\] )CROSS_COMPILE(:{1,3}|[+?!])?=([^ \\]|\\.)*/\1/g')
+	export MAKEFLAGS
+	;;
+esac
 
 die() {
 	echo "${0##*/}: error: $*" >&2
@@ -101,8 +109,16 @@ path_key() {
 # saying so if another run (doing WHAT) holds it first. Children of a
 # holder (a target calling apply.sh, say) see it in AUTOFS_KUNIT_LOCKS and
 # do not wait for their parent.
+#
+# The lock dies with the script that took it, whatever it left running: an
+# flock is held as long as any process has its descriptor open, and a
+# child left behind (an orphaned UML or qemu) would keep it. So the
+# descriptor is open only in a holder process of its own (lock_holder),
+# which the script's children never see, and which lets go when the script
+# exits or is killed. The lock file names the script's pid, so that a run
+# waiting for a holder that is only letting go says nothing.
 with_lock() {
-	local lockfd
+	local file="$CACHE/lock/$1" fd keep me=$BASHPID start
 	case " ${AUTOFS_KUNIT_LOCKS:-} " in *" $1 "*)
 		LOCK_INHERITED=1
 		return 0
@@ -110,14 +126,62 @@ with_lock() {
 	esac
 	LOCK_INHERITED=0
 	ensure_cache
-	mkdir -p "$CACHE/lock"
-	cache_writable "$CACHE/lock/$1"
-	exec {lockfd}>>"$CACHE/lock/$1"
-	if ! flock -n "$lockfd"; then
-		note "waiting for another run to finish with $1 ($2)"
-		flock "$lockfd"
+	cache_writable "$file"
+	proc_state "$me" || die "cannot read /proc/$me/stat (is /proc mounted?)"
+	start=$PROC_START
+	exec {fd}>>"$file"
+	if ! flock -n "$fd"; then
+		if lock_owner_alive "$file"; then
+			note "waiting for another run to finish with $1 ($2)"
+		fi
+		flock "$fd"
 	fi
+	printf '%s %s\n' "$me" "$start" >"$file"
+	# The holder is not this script's child (or `wait` would wait for it).
+	exec {keep}> >(lock_holder "$me" "$start" "$fd" <&0 >/dev/null 2>&1 &)
+	exec {fd}>&-
 	export AUTOFS_KUNIT_LOCKS="${AUTOFS_KUNIT_LOCKS:-} $1"
+}
+
+# proc_state PID: set PROC_STATE and PROC_START (fields 3 and 22 of
+# proc(5)'s stat) of process PID; fails if there is none. Forks nothing.
+proc_state() {
+	local s
+	read -r s 2>/dev/null <"/proc/$1/stat" || return 1
+	s=${s##*) }
+	# shellcheck disable=SC2034  # PROC_STATE is for the callers
+	read -r PROC_STATE _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ PROC_START _ <<<"$s"
+}
+
+# alive PID START: process PID, started at START, has not exited.
+alive() {
+	proc_state "$1" && [ "$PROC_START" = "$2" ] || return 1
+	case "$PROC_STATE" in Z | X | x) return 1 ;; esac
+}
+
+# lock_owner_alive FILE: the run named in the lock FILE is still running
+# (or FILE names none: a holder of another kind).
+lock_owner_alive() {
+	local pid start
+	read -r pid start 2>/dev/null <"$1" || return 0
+	[ -n "$pid" ] && [ -n "$start" ] || return 0
+	alive "$pid" "$start"
+}
+
+# lock_holder PID START FD: hold the lock on descriptor FD until process
+# PID (started at START) exits: its end of standard input closes, or, when
+# a child it left behind keeps that open, it is gone (checked every second).
+lock_holder() {
+	local pid=$1 start=$2 fd=$3 f n rc
+	for f in /proc/"$BASHPID"/fd/*; do
+		n=${f##*/}
+		case "$n" in 0 | 1 | 2 | "$fd") ;; *) exec {n}>&- ;; esac
+	done 2>/dev/null
+	while alive "$pid" "$start"; do
+		rc=0
+		read -r -t 1 _ || rc=$?
+		[ "$rc" -gt 128 ] || break
+	done
 }
 
 # has_candidate PKG: apt (as configured by APT_CONFIG) can download PKG.

@@ -419,6 +419,82 @@ check "20.4: a file the tooling wrote follows the project's copy" \
 	fails_with 0 "test files refreshed" "$newer/scripts/apply.sh" "$hand"
 check "20.4: ... and it does" grep -qxF "/* the project's newer copy */" "$hand/fs/autofs/autofs_kunit.c"
 
+# one_error STATUS PATTERN COMMAND...: COMMAND exits with STATUS, crashes
+# not (fails_with), and prints exactly one error line, which matches
+# PATTERN (notes of what it did before may precede it).
+one_error() {
+	local want=$1 pattern=$2 rc=0 out
+	shift 2
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" -ne "$want" ] || [ "$(grep -c ': error: ' <<<"$out")" -ne 1 ] ||
+	   ! grep -qE -- "$pattern" <<<"$(grep ': error: ' <<<"$out")" ||
+	   grep -qE 'Traceback \(most recent call last\)|: line [0-9]+: |command not found' <<<"$out"; then
+		echo "  expected status $want and one error line matching '$pattern'; got $rc: $(tail -n 4 <<<"$out")"
+		return 1
+	fi
+}
+# A mini tree whose kunit.py only says how it was called: what make run
+# hands kunit.py (and kbuild, through MAKEFLAGS), without a kernel build.
+stub=$(fresh tstub)
+cat >"$stub/tools/testing/kunit/kunit.py" <<'EOF'
+#!/bin/sh
+echo "kunit.py stub: $*"
+echo "kunit.py stub env: ARCH=${ARCH-} CROSS_COMPILE=${CROSS_COMPILE-(unset)} MAKEFLAGS=${MAKEFLAGS-}"
+EOF
+# Fakes for the checks that must not install or download anything, even
+# on a tooling that would: dpkg-query says every package is missing (a
+# normal user then gets the apt-get line) or installed, debootstrap fails.
+fakes="$work/fakes"
+mkdir -p "$fakes/missing" "$fakes/installed"
+printf '#!/bin/sh\necho "deinstall ok config-files"\n' >"$fakes/missing/dpkg-query"
+printf '#!/bin/sh\necho "install ok installed"\n' >"$fakes/installed/dpkg-query"
+printf '#!/bin/sh\necho "debootstrap: faked" >&2\nexit 1\n' >"$fakes/installed/debootstrap"
+chmod +x "$fakes"/*/*
+
+# 6 again: an ARCH exported for something else does not reach kunit.py.
+check "6: an exported ARCH=arm64 runs the suite on um" \
+	fails_with 0 "^kunit.py stub: run .*--arch um " env ARCH=arm64 AUTOFS_KUNIT_BUILD_DIR="$work/bd" make -s -C "$TOP" run KERNEL_SRC="$stub"
+check "6: ... and kunit.py's environment has ARCH=um" \
+	fails_with 0 "^kunit.py stub env: ARCH=um " env ARCH=arm64 AUTOFS_KUNIT_BUILD_DIR="$work/bd" make -s -C "$TOP" run KERNEL_SRC="$stub"
+
+# 20.5 make run CROSS_COMPILE=... is ignored, and kbuild does not get it
+# through MAKEFLAGS either; a lock dies with the run that took it.
+check "20.5: make run ignores CROSS_COMPILE from its command line, saying so" \
+	fails_with 0 "ignoring CROSS_COMPILE=aarch64-linux-gnu- from the command line" \
+	env AUTOFS_KUNIT_BUILD_DIR="$work/bd" make -s -C "$TOP" run KERNEL_SRC="$stub" CROSS_COMPILE=aarch64-linux-gnu-
+# no_cross: kunit.py ran, with no cross compiler in its environment or MAKEFLAGS.
+no_cross() {
+	local line
+	line=$(env AUTOFS_KUNIT_BUILD_DIR="$work/bd" make -s -C "$TOP" run KERNEL_SRC="$stub" \
+		CROSS_COMPILE=aarch64-linux-gnu- 2>&1 | grep '^kunit.py stub env: ') || true
+	if [ -z "$line" ] || [[ "$line" == *aarch64* ]]; then
+		echo "  kunit.py saw: ${line:-nothing}"
+		return 1
+	fi
+}
+check "20.5: ... and it reaches neither kunit.py's environment nor its MAKEFLAGS (kbuild's)" no_cross
+orphaned=$(fresh t20o)
+cat >"$work/orphaner.sh" <<'EOF'
+set -eu
+. "$1"
+lock_tree "$2"
+sleep 60 </dev/null >/dev/null 2>&1 &
+echo "$!" >"$3"
+kill -KILL "$$"
+EOF
+# shellcheck disable=SC2016  # expanded by the inner shell
+bash -c 'bash "$@" || true' _ "$work/orphaner.sh" "$TOP/scripts/common.sh" "$orphaned" "$work/orphan.pid" 2>/dev/null
+check "20.5: a run killed with a child left behind (an orphaned qemu) does not keep its lock" \
+	fails_with 0 "suite applied" timeout 15 "$TOP/scripts/apply.sh" "$orphaned"
+kill "$(cat "$work/orphan.pid")" 2>/dev/null || true
+# shellcheck disable=SC2016  # expanded by the inner shell
+bash -c '. "$0"; lock_tree "$1"; sleep 2' "$TOP/scripts/common.sh" "$orphaned" &
+holder=$!
+sleep 1
+check "20.5: ... while one that is running keeps it" \
+	fails_with 0 "waiting for another run to finish with tree-" "$TOP/scripts/apply.sh" "$orphaned"
+wait "$holder"
+
 # 20.7 The rest.
 if [ "$(id -u)" -eq 0 ] && [ -n "${uclone:-}" ]; then
 	mixed="$work/mixed"
