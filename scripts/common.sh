@@ -12,8 +12,6 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 	KERNEL_SRC=$(realpath -m -- "$KERNEL_SRC")
 	export KERNEL_SRC
 fi
-# Debian's archive, where the kernel source packages come from.
-MIRROR=${AUTOFS_KUNIT_MIRROR:-http://deb.debian.org}
 # Edits of existing kernel files, as minimal-context patches.
 PATCHES=("$TOP"/patches/*.patch)
 # Files the suite adds to a kernel tree, relative to its root.
@@ -184,55 +182,178 @@ lock_holder() {
 	done
 }
 
-# has_candidate PKG: apt (as configured by APT_CONFIG) can download PKG.
-has_candidate() {
-	apt-cache policy "$1" 2>/dev/null | sed -n 's/^ *Candidate: //p' | grep -qv none
+# debian_archives: set ARCHIVE_URI and SECURITY_URI to the URIs of Debian's
+# archive and of its security archive as this machine's apt reaches them
+# (its sources, or APT_CONFIG's: a local mirror, mirror+file:, a proxy's
+# URI scheme), unless AUTOFS_KUNIT_MIRROR and AUTOFS_KUNIT_SECURITY_MIRROR
+# give them. Where the machine has read its package lists, the archives'
+# own Release files say which sources are Debian's (Origin: Debian); else
+# a "deb" source of component main for a Debian suite (this machine's
+# codename, a suite of kernels.list, stable, testing...) is. Either may
+# stay empty.
+debian_archives() {
+	local a b c d names codename=
+	ARCHIVE_URI=${AUTOFS_KUNIT_MIRROR:-}
+	SECURITY_URI=${AUTOFS_KUNIT_SECURITY_MIRROR:-}
+	[ -z "$ARCHIVE_URI" ] || [ -z "$SECURITY_URI" ] || return 0
+	command -v apt-get >/dev/null || return 0
+	# shellcheck disable=SC2016  # apt's format, not the shell's
+	while IFS='|' read -r a b c d; do
+		[ "$a" = Debian ] || continue
+		[ "$d" = deb ] || continue
+		case "$b" in
+		Debian) ARCHIVE_URI=${ARCHIVE_URI:-$c} ;;
+		Debian-Security) SECURITY_URI=${SECURITY_URI:-$c} ;;
+		esac
+	done < <(apt-get indextargets --format '$(ORIGIN)|$(LABEL)|$(REPO_URI)|$(TARGET_OF)' 2>/dev/null)
+	[ -z "$ARCHIVE_URI" ] || [ -z "$SECURITY_URI" ] || return 0
+	if [ -r /etc/os-release ] && [ "$(. /etc/os-release && echo "${ID:-}")" = debian ]; then
+		codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	fi
+	names=" stable oldstable oldoldstable testing unstable sid $codename $(awk '$1 !~ /^#/ { for (i = 3; i <= NF; i++) { sub(/-.*/, "", $i); printf "%s ", $i } }' "$TOP/kernels.list") "
+	# shellcheck disable=SC2016  # apt's format, not the shell's
+	while IFS='|' read -r a b c d; do
+		[ "$c" = deb ] || continue
+		[ "$d" = main ] || continue
+		case "$names" in *" ${b%%[-/]*} "*) ;; *) continue ;; esac
+		case "$b" in
+		*-security | */updates) SECURITY_URI=${SECURITY_URI:-$a} ;;
+		*) ARCHIVE_URI=${ARCHIVE_URI:-$a} ;;
+		esac
+	done < <(apt-get indextargets --no-release-info --format '$(REPO_URI)|$(RELEASE)|$(TARGET_OF)|$(COMPONENT)' 2>/dev/null)
+}
+
+# apt_failure LOG: why the apt-get command whose output is LOG failed, in
+# a few words (the first error apt gave for an item, or its last message).
+apt_failure() {
+	local why
+	why=$(awk '/^Err:/ { getline; sub(/^ +/, ""); print; exit }' "$1")
+	[ -n "$why" ] || why=$(grep -E '^(E|W): ' "$1" | tail -n 1 | cut -c4-)
+	printf '%s\n' "${why:-no message}" | cut -c1-160
+}
+
+# apt_unreachable LOG: the apt-get command whose output is LOG could not
+# reach the archive: no connection (to it, or to the proxy apt goes
+# through), or a proxy that answered for it with a gateway error.
+apt_unreachable() {
+	grep -qiE "Could not (connect|resolve)|Temporary failure resolving|Connection (failed|refused|timed out|reset)|Unable to connect|No route to host|Network is unreachable|Could not wait for server|Unable to fetch.*proxy|^ +50[234] " "$1"
 }
 
 # private_apt_download PKG "SUITE...": download PKG's .deb from Debian's
-# archive with apt-get, through a sources list, lists and config of our
-# own in the cache (APT_CONFIG replaces the machine's configuration, so
-# /etc/apt is neither read for sources nor written). Prints the .deb path.
+# archive the way this machine's apt reaches it: with its configuration
+# (apt.conf, apt.conf.d, or APT_CONFIG's: proxies, caches), read and never
+# written, and the archives debian_archives finds; added are only a
+# sources list of the SUITEs and package lists, a package cache and (empty)
+# preferences of our own in the cache, through -c, which apt reads last.
+# Prints the .deb path. An archive it cannot reach, a package it does not
+# have and a pin the archive has moved past are each a one-line error
+# naming the apt log. Lists cached by an earlier run are read again when
+# the download fails because the archive has moved on since.
 private_apt_download() {
-	local pkg=$1 suites=$2 dir="$CACHE/apt/$1" s repo served log
-	log="$dir/apt.log"
-	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" "$dir/parts" \
-		"$dir/sources.d" "$dir/preferences.d" "$dir/deb"
-	for s in $suites; do
-		case "$s" in *-security) repo=debian-security ;; *) repo=debian ;; esac
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $MIRROR/$repo $s main"
-	done >"$dir/sources.list"
+	local s uri
+	APT_PKG=$1
+	APT_DIR="$CACHE/apt/$1"
+	APT_LOG="$APT_DIR/apt.log"
+	APT_UPDATED=0
+	APT_SUITES=
+	APT_URIS=
+	APT_LEFT=
+	cache_writable "$CACHE/apt" "$APT_DIR" "$APT_DIR/lists" "$APT_DIR/cache" "$APT_DIR/deb" \
+		"$APT_LOG" "$APT_DIR/apt.last"
+	mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial" "$APT_DIR/sources.d" \
+		"$APT_DIR/preferences.d" "$APT_DIR/deb"
+	debian_archives
+	for s in $2; do
+		case "$s" in *-security) uri=$SECURITY_URI ;; *) uri=$ARCHIVE_URI ;; esac
+		if [ -z "$uri" ]; then
+			APT_LEFT="$APT_LEFT $s"
+			continue
+		fi
+		APT_SUITES="${APT_SUITES:+$APT_SUITES }$s"
+		case " $APT_URIS " in *" $uri "*) ;; *) APT_URIS="${APT_URIS:+$APT_URIS }$uri" ;; esac
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $s main"
+	done >"$APT_DIR/sources.list"
+	[ -n "$APT_SUITES" ] ||
+		die "this machine's apt sources have no Debian archive for $2 (no source with Origin: Debian, nor a Debian suite of component main); set AUTOFS_KUNIT_MIRROR (and AUTOFS_KUNIT_SECURITY_MIRROR) to a Debian mirror's archive URI"
 	{
-		echo "Dir::Etc::parts \"$dir/parts\";"
-		echo "Dir::Etc::sourcelist \"$dir/sources.list\";"
-		echo "Dir::Etc::sourceparts \"$dir/sources.d\";"
-		echo "Dir::Etc::preferences \"$dir/preferences\";"
-		echo "Dir::Etc::preferencesparts \"$dir/preferences.d\";"
-		echo "Dir::State::Lists \"$dir/lists\";"
-		echo "Dir::Cache \"$dir/cache\";"
+		echo "Dir::Etc::sourcelist \"$APT_DIR/sources.list\";"
+		echo "Dir::Etc::sourceparts \"$APT_DIR/sources.d\";"
+		echo "Dir::Etc::preferences \"$APT_DIR/preferences\";"
+		echo "Dir::Etc::preferencesparts \"$APT_DIR/preferences.d\";"
+		echo "Dir::State::Lists \"$APT_DIR/lists\";"
+		echo "Dir::Cache \"$APT_DIR/cache\";"
 		# What this machine has installed is not what the archive serves.
-		echo "Dir::State::status \"$dir/status\";"
+		echo "Dir::State::status \"$APT_DIR/status\";"
 		echo 'Acquire::Languages "none";'
 		# As root apt downloads as _apt, which cannot write into a home.
 		[ "$(id -u)" -ne 0 ] || echo 'APT::Sandbox::User "root";'
-	} >"$dir/apt.conf"
-	: >"$dir/status"
-	export APT_CONFIG="$dir/apt.conf"
-	if ! has_candidate "$pkg"; then
-		note "reading the package lists of $suites from $MIRROR"
-		apt-get -q update >"$log" 2>&1 ||
-			die "apt-get update of $suites from $MIRROR failed; see $log"
+	} >"$APT_DIR/apt.conf"
+	: >"$APT_DIR/status"
+	: >"$APT_LOG"
+
+	apt_candidate || { apt_update && apt_candidate; }
+	note "downloading $APT_PKG from $APT_SUITES"
+	rm -f "$APT_DIR/deb/"*.deb
+	if ! apt_download; then
+		apt_unreachable "$APT_DIR/apt.last" && apt_die_unreachable
+		[ "$APT_UPDATED" = 0 ] || die "apt-get download $APT_PKG failed: $(apt_failure "$APT_DIR/apt.last"); see $APT_LOG"
+		# Lists an earlier run read: the archive may have moved on since.
+		note "downloading $APT_PKG with the package lists of an earlier run failed ($(apt_failure "$APT_DIR/apt.last" | sed 's/ *\[.*//')): the archive has moved on; reading them again"
+		apt_update
+		apt_candidate
+		apt_download || {
+			apt_unreachable "$APT_DIR/apt.last" && apt_die_unreachable
+			die "apt-get download $APT_PKG failed: $(apt_failure "$APT_DIR/apt.last"); see $APT_LOG"
+		}
 	fi
-	if ! has_candidate "$pkg"; then
-		served=$(apt-cache pkgnames linux-source- 2>/dev/null | grep -E '^linux-source-[0-9]' |
-			sort -V | paste -sd' ' -)
-		die "$pkg is no longer served by $suites (served: ${served:-none}); move the pin in kernels.list"
+	ls "$APT_DIR/deb/${APT_PKG}_"*.deb
+}
+
+# apt_run COMMAND ARG...: apt-get or apt-cache with private_apt_download's
+# additions; its output in apt.last, and appended to the log.
+apt_run() {
+	local rc=0
+	"$1" -c "$APT_DIR/apt.conf" "${@:2}" >"$APT_DIR/apt.last" 2>&1 || rc=$?
+	cat "$APT_DIR/apt.last" >>"$APT_LOG"
+	return "$rc"
+}
+
+apt_download() {
+	(cd "$APT_DIR/deb" && apt_run apt-get -q download "$APT_PKG")
+}
+
+apt_die_unreachable() {
+	die "cannot reach the archive $APT_URIS through this machine's apt configuration: $(apt_failure "$APT_DIR/apt.last"); see $APT_LOG"
+}
+
+# apt_update: read the package lists. apt-get update exits 0 when it could
+# not fetch them: its messages say so.
+apt_update() {
+	local rc=0
+	APT_UPDATED=1
+	[ -z "$APT_LEFT" ] ||
+		note "this machine's apt sources have no Debian security archive: leaving out$APT_LEFT (AUTOFS_KUNIT_SECURITY_MIRROR names one)"
+	note "reading the package lists of $APT_SUITES from $APT_URIS"
+	apt_run apt-get -q update || rc=$?
+	apt_unreachable "$APT_DIR/apt.last" && apt_die_unreachable
+	if [ "$rc" -ne 0 ] || grep -qE '^(W|E): (Failed to fetch|Some index files failed)' "$APT_DIR/apt.last"; then
+		die "$APT_PKG is not in $APT_SUITES at $APT_URIS: the archive answered, but does not serve them: $(apt_failure "$APT_DIR/apt.last"); see $APT_LOG"
 	fi
-	note "downloading $pkg from $suites"
-	rm -f "$dir/deb/"*.deb
-	(cd "$dir/deb" && apt-get -q download "$pkg") >>"$log" 2>&1 ||
-		die "apt-get download $pkg failed; see $log"
-	ls "$dir/deb/${pkg}_"*.deb
+	return 0
+}
+
+# apt_candidate: apt can download the package; after apt_update, else a
+# one-line error: not there at all, or the pin has been moved past.
+apt_candidate() {
+	local served
+	apt-cache -c "$APT_DIR/apt.conf" policy "$APT_PKG" 2>/dev/null |
+		sed -n 's/^ *Candidate: //p' | grep -qv none && return 0
+	[ "$APT_UPDATED" = 1 ] || return 1
+	served=$(apt-cache -c "$APT_DIR/apt.conf" pkgnames linux-source- 2>/dev/null |
+		grep -E '^linux-source-[0-9]' | sort -V | paste -sd' ' -)
+	[ -n "$served" ] ||
+		die "$APT_PKG is not in $APT_SUITES at $APT_URIS, nor is any other linux-source (a partial mirror?); see $APT_LOG"
+	die "$APT_PKG is no longer served by $APT_SUITES (served: $served); move the pin in kernels.list; see $APT_LOG"
 }
 
 # check_kernel_tree DIR: a one-line error unless DIR is a kernel tree we can use.

@@ -4,8 +4,10 @@
 # for KERNEL (default: $KERNEL, else the first row of kernels.list),
 # fetching the linux-source package from the archive and unpacking it into
 # the cache if needed (--afresh: even if it is there). The package comes
-# through a private apt sources list and lists directory in the cache, so
-# the machine's apt setup is never touched and root is not needed.
+# through the machine's apt configuration (its mirrors, its proxies), with
+# a sources list of the pinned suites and lists directory of our own in
+# the cache, so the machine's apt setup is never touched and root is not
+# needed (private_apt_download).
 #
 # Unpacks go through a temporary directory, moved into place when complete
 # (marker .autofs-kunit-unpacked). The cache may be a directory of the

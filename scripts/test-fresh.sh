@@ -36,6 +36,11 @@ for leftover in "$fresh"/.run.* "$fresh"/*.base.tmp; do
 	note "removing $leftover, left by an interrupted run"
 	rm -rf "$leftover"
 done
+# How this machine's apt reaches Debian's archive: its mirror and proxy.
+debian_archives
+[ -n "$ARCHIVE_URI" ] ||
+	die "this machine's apt sources have no Debian archive for debootstrap; set AUTOFS_KUNIT_MIRROR to a Debian mirror's archive URI"
+proxy=$(apt-config dump --format '%v%n' Acquire::http::Proxy 2>/dev/null | head -n 1)
 work=$(mktemp -d "$fresh/.run.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT
@@ -49,8 +54,9 @@ base() {
 	local b="$fresh/$1.base"
 	if [ ! -e "$b/.complete" ]; then
 		rm -rf "$b" "$b.tmp"
-		note "debootstrap $1 (minbase, git, make) into $b"
-		debootstrap --variant=minbase --include=git,make "$1" "$b.tmp" "$MIRROR/debian" \
+		note "debootstrap $1 (minbase, git, make) into $b from $ARCHIVE_URI"
+		env ${proxy:+http_proxy="$proxy"} \
+			debootstrap --variant=minbase --include=git,make "$1" "$b.tmp" "$ARCHIVE_URI" \
 			>"$work/debootstrap-$1.log" 2>&1 || {
 			tail -n 20 "$work/debootstrap-$1.log" >&2
 			die "debootstrap $1 failed; see above"

@@ -202,8 +202,8 @@ gone="$work/gone"
 mkdir -p "$gone"
 cp -r "$TOP/scripts" "$TOP/patches" "$gone/"
 printf '%s\n' "9.9 linux-source-9.9 trixie-backports" >"$gone/kernels.list"
-check "kernels: a pin the archive no longer serves says what it serves instead" \
-	fails_with 1 "linux-source-9.9 is no longer served by trixie-backports \(served: .*linux-source-7\.3.*\); move the pin in kernels.list" \
+check "kernels: a pin the archive no longer serves says what it serves instead, naming the apt log" \
+	fails_with 1 "linux-source-9.9 is no longer served by trixie-backports \(served: .*linux-source-7\.3.*\); move the pin in kernels.list; see $work/gone-cache/apt/linux-source-9.9/apt.log$" \
 	env AUTOFS_KUNIT_CACHE="$work/gone-cache" "$gone/scripts/kernel-src.sh"
 
 # 20. Nothing of the user's is lost (issue 20).
@@ -456,6 +456,116 @@ check "6: an exported ARCH=arm64 runs the suite on um" \
 	fails_with 0 "^kunit.py stub: run .*--arch um " env ARCH=arm64 AUTOFS_KUNIT_BUILD_DIR="$work/bd" make -s -C "$TOP" run KERNEL_SRC="$stub"
 check "6: ... and kunit.py's environment has ARCH=um" \
 	fails_with 0 "^kunit.py stub env: ARCH=um " env ARCH=arm64 AUTOFS_KUNIT_BUILD_DIR="$work/bd" make -s -C "$TOP" run KERNEL_SRC="$stub"
+
+# 20.3 Kernel sources come the way this machine's apt reaches Debian: its
+# sources' mirror, its apt.conf.d (a proxy), through APT_CONFIG. A test
+# machine's /etc/apt is APT_CONFIG's Dir::Etc: its sources name a mirror
+# host only a proxy on 127.0.0.1 (which logs what it is asked, and has
+# nothing) would know.
+machine="$work/machine"
+mkdir -p "$machine/etc/apt.conf.d" "$machine/lists/partial"
+printf 'Dir::Etc "%s/etc/";\nDir::State::Lists "%s/lists/";\n' "$machine" "$machine" >"$machine/apt.conf"
+printf '%s\n' "deb http://mirror.example.invalid/debian bookworm main" \
+	"deb http://mirror.example.invalid/debian-security bookworm-security main" >"$machine/etc/sources.list"
+cat >"$work/proxy.py" <<'EOF'
+import http.server, sys
+class Proxy(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        with open(sys.argv[1], 'a') as log:
+            log.write(self.requestline + '\n')
+        self.send_response(404)
+        self.send_header('Content-Length', '0')
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(('127.0.0.1', 0), Proxy)
+print(server.server_port, flush=True)
+server.serve_forever()
+EOF
+python3 "$work/proxy.py" "$work/proxy.log" >"$work/proxy.port" &
+proxy_pid=$!
+trap 'kill "$proxy_pid" 2>/dev/null; rm -rf "$work"' EXIT
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$work/proxy.port" ] && break; sleep 0.5; done
+# with_proxy PORT COMMAND...: COMMAND on the test machine, whose apt goes
+# through a proxy on 127.0.0.1:PORT; the environment's proxy (which apt
+# takes when apt.conf.d sets none) is a closed port.
+with_proxy() {
+	printf 'Acquire::http::Proxy "http://127.0.0.1:%s";\n' "$1" >"$machine/etc/apt.conf.d/50proxy"
+	env APT_CONFIG="$machine/apt.conf" http_proxy=http://127.0.0.1:9 "${@:2}"
+}
+: >"$work/proxy.log"
+check "20.3: the machine's mirror, through the proxy in its apt.conf.d: an archive without the suite is one line naming the apt log" \
+	one_error 1 "^kernel-src.sh: error: $pkg is not in trixie-backports at http://mirror.example.invalid/debian/: the archive answered, but does not serve them: 404 .*; see $work/p1/apt/$pkg/apt.log$" \
+	with_proxy "$(cat "$work/proxy.port")" env AUTOFS_KUNIT_CACHE="$work/p1" "$TOP/scripts/kernel-src.sh"
+check "20.3: ... asked through that proxy, of that mirror" \
+	grep -q "^GET http://mirror.example.invalid/debian/dists/trixie-backports/InRelease " "$work/proxy.log"
+check "20.3: an archive the proxy cannot reach is one line saying so, naming the apt log" \
+	one_error 1 "^kernel-src.sh: error: cannot reach the archive http://mirror.example.invalid/debian/ through this machine's apt configuration: Could not connect to 127.0.0.1:9 .*; see $work/p2/apt/$pkg/apt.log$" \
+	with_proxy 9 env AUTOFS_KUNIT_CACHE="$work/p2" "$TOP/scripts/kernel-src.sh"
+: >"$work/proxy.log"
+with_proxy "$(cat "$work/proxy.port")" env AUTOFS_KUNIT_CACHE="$work/p3" KERNEL=6.12 \
+	AUTOFS_KUNIT_MIRROR=http://archive.example.invalid/debian \
+	AUTOFS_KUNIT_SECURITY_MIRROR=http://security.example.invalid/debian-security \
+	"$TOP/scripts/kernel-src.sh" >/dev/null 2>&1 || true
+check "20.3: AUTOFS_KUNIT_MIRROR names the archive" \
+	grep -q "^GET http://archive.example.invalid/debian/dists/trixie/InRelease " "$work/proxy.log"
+check "20.3: ... AUTOFS_KUNIT_SECURITY_MIRROR the security archive" \
+	grep -q "^GET http://security.example.invalid/debian-security/dists/trixie-security/InRelease " "$work/proxy.log"
+printf '%s\n' "9.9 linux-source-9.9 bookworm-updates" >"$gone/kernels.list"
+check "kernels: a package the archive does not have (nor any other linux-source) is one line naming the apt log" \
+	one_error 1 "^kernel-src.sh: error: linux-source-9.9 is not in bookworm-updates at .*, nor is any other linux-source .*; see $work/gone-cache/apt/linux-source-9.9/apt.log$" \
+	env AUTOFS_KUNIT_CACHE="$work/gone-cache" "$gone/scripts/kernel-src.sh"
+# Package lists read in an earlier run, after which the archive moved on:
+# the package is no longer where they say (a test machine that reaches the
+# archive as this one does, with plain lists; the smallest package of the
+# default pin's suite).
+debian_archives || true
+if [ -n "${ARCHIVE_URI:-}" ]; then
+	moved="$work/moved"
+	mkdir -p "$moved/etc/apt.conf.d" "$moved/lists/partial"
+	printf 'Dir::Etc "%s/etc/";\nDir::State::Lists "%s/lists/";\n' "$moved" "$moved" >"$moved/apt.conf"
+	echo "deb $ARCHIVE_URI bookworm main" >"$moved/etc/sources.list"
+	kernel_pin ""
+	suite=${PIN_SUITES%% *}
+	# shellcheck disable=SC2016  # expanded by the inner shell
+	download() {
+		env APT_CONFIG="$moved/apt.conf" AUTOFS_KUNIT_CACHE="$work/mcache" \
+			bash -c 'set -eu; . "$0"; private_apt_download "$1" "$2"' "$TOP/scripts/common.sh" "$@"
+	}
+	download autofs-kunit-no-such-package "$suite" >/dev/null 2>&1 || true
+	conf="$work/mcache/apt/autofs-kunit-no-such-package/apt.conf"
+	small=$(apt-cache -c "$conf" dumpavail 2>/dev/null |
+		awk '/^Package:/ { p = $2 } /^Size:/ { print $2, p }' | sort -n | awk 'NR == 1 { print $2 }')
+	check "20.3: (the smallest package of $suite: ${small:-none})" test -n "$small"
+	if [ -n "$small" ]; then
+		mkdir -p "$work/mcache/apt/$small"
+		cp -r "$work/mcache/apt/autofs-kunit-no-such-package/lists" "$work/mcache/apt/$small/"
+		check "20.3: lists an earlier run read serve a download" download "$small" "$suite"
+		lists="$work/mcache/apt/$small/lists"
+		sed -i -E "s|^(Filename: .*/${small}_[^/]*)\.deb\$|\1.gone.deb|" "$lists"/*_Packages
+		sed -i -E 's/^ [0-9a-f]{64}( +[0-9]+ main\/binary-[a-z0-9]+\/Packages)$/ 0000000000000000000000000000000000000000000000000000000000000000\1/' \
+			"$lists"/*_InRelease
+		check "20.3: when the archive has moved on since, they are read again and the download is made" \
+			fails_with 0 "with the package lists of an earlier run failed .*: the archive has moved on; reading them again" \
+			download "$small" "$suite"
+		check "20.3: ... it is there" compgen -G "$work/mcache/apt/$small/deb/${small}_*.deb"
+	fi
+fi
+# A real proxy: Debian's apt-cacher-ng, where one listens on 127.0.0.1:3142.
+if command -v apt-cacher-ng >/dev/null && (: </dev/tcp/127.0.0.1/3142) 2>/dev/null && [ -n "${small:-}" ]; then
+	echo "deb $ARCHIVE_URI bookworm main" >"$machine/etc/sources.list"
+	acng_log=/var/log/apt-cacher-ng/apt-cacher.log
+	acng_seen=$(wc -l <"$acng_log" 2>/dev/null) || acng_seen=0
+	# shellcheck disable=SC2016  # expanded by the inner shell
+	check "20.3: through apt-cacher-ng, set in the machine's apt.conf.d, a package is downloaded" \
+		fails_with 0 "/deb/${small}_.*\.deb$" with_proxy 3142 env AUTOFS_KUNIT_CACHE="$work/acng" \
+		bash -c 'set -eu; . "$0"; private_apt_download "$1" "$2"' "$TOP/scripts/common.sh" "$small" "$suite"
+	if [ -r "$acng_log" ]; then
+		check "20.3: ... and apt-cacher-ng served it" grep -q "/${small}_" <<<"$(tail -n +"$((acng_seen + 1))" "$acng_log")"
+	fi
+else
+	echo "ok - 20.3: through apt-cacher-ng # SKIP no apt-cacher-ng on 127.0.0.1:3142"
+fi
 
 # 20.5 make run CROSS_COMPILE=... is ignored, and kbuild does not get it
 # through MAKEFLAGS either; a lock dies with the run that took it.
