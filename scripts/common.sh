@@ -12,6 +12,8 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 	KERNEL_SRC=$(realpath -m -- "$KERNEL_SRC")
 	export KERNEL_SRC
 fi
+# The oldest kernel the suite supports: autofs_parse_fd() (6.6).
+MIN_KERNEL=6.6
 # Edits of existing kernel files, as minimal-context patches.
 PATCHES=("$TOP"/patches/*.patch)
 # Files the suite adds to a kernel tree, relative to its root.
@@ -92,6 +94,9 @@ kernel_pin() {
 		known="$known $k"
 		if [ -z "$want" ] || [ "$want" = "$k" ]; then
 			PIN_KERNEL=$k PIN_PKG=$p PIN_SUITES=$s
+			if [ "$(printf '%s\n' "$MIN_KERNEL" "$k" | sort -V | head -n 1)" != "$MIN_KERNEL" ]; then
+				die "KERNEL=$k: kernels before the autofs mount-API conversion ($MIN_KERNEL, autofs_parse_fd()) are not supported"
+			fi
 			return 0
 		fi
 	done <"$TOP/kernels.list"
@@ -367,7 +372,15 @@ check_kernel_tree() {
 		die "$dir: not a Linux kernel tree (need Makefile, fs/autofs and tools/testing/kunit/kunit.py)"
 	fi
 	grep -q 'autofs_parse_fd' "$dir/fs/autofs/inode.c" ||
-		die "$dir: fs/autofs/inode.c has no autofs_parse_fd(): kernels before the autofs mount-API conversion (6.6) are not supported"
+		die "$dir: fs/autofs/inode.c has no autofs_parse_fd(): kernels before the autofs mount-API conversion ($MIN_KERNEL) are not supported"
+}
+
+# check_seconds VAR VALUE: a one-line error unless VALUE (of VAR) is a
+# positive number of seconds.
+check_seconds() {
+	case "$2" in
+	'' | *[!0-9]* | 0) die "$1=$2: must be a positive number of seconds" ;;
+	esac
 }
 
 # check_arch ARCH: a one-line error unless the tooling runs the suite on ARCH.
@@ -709,3 +722,16 @@ lock_tree() {
 	with_lock "tree-$(path_key "$t")" "building in $1"
 	journal_repair "$t"
 }
+
+# KERNEL and KERNEL_SRC, checked before anything is installed or
+# downloaded: KERNEL is a kernel of kernels.list the suite supports, and
+# given with KERNEL_SRC, whose tree is built then, it is that tree's.
+if [ -n "${KERNEL:-}" ]; then
+	kernel_pin "$KERNEL"
+	if [ -n "${KERNEL_SRC:-}" ] && grep -q '^VERSION = ' "$KERNEL_SRC/Makefile" 2>/dev/null; then
+		case "$(kernel_version "$KERNEL_SRC")" in
+		"$PIN_KERNEL".*) ;;
+		*) die "KERNEL=$KERNEL and KERNEL_SRC=$KERNEL_SRC (Linux $(kernel_version "$KERNEL_SRC")) name different kernels: give one of them" ;;
+		esac
+	fi
+fi

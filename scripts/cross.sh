@@ -35,6 +35,7 @@ for r in $run; do
 	case "$r" in arm64 | s390x) ;; *) die "CROSS_RUN: kunit.py runs only arm64 and s390x here, not '$r'" ;; esac
 done
 
+check_seconds CROSS_TIMEOUT "${CROSS_TIMEOUT:-600}"
 pkgs=(gcc make flex bison bc python3 patch libc6-dev libssl-dev libelf-dev)
 for t in "${targets[@]}"; do
 	IFS='|' read -r name _ _ pkg _ <<<"$t"

@@ -15,6 +15,14 @@ set -eu
 . "$(dirname "$0")/common.sh"
 
 timeout=${PROVE_TIMEOUT:-120}
+check_seconds PROVE_TIMEOUT "$timeout"
+# MUTANTS is checked before anything is installed or built.
+# shellcheck disable=SC2206  # MUTANTS is a glob
+picked=("$TOP"/mutants/${MUTANTS:-*}.patch "$TOP"/mutants/debug/${MUTANTS:-*}.patch)
+for p in "${picked[@]}"; do
+	[ -e "$p" ] && break
+done
+[ -e "$p" ] || die "MUTANTS=${MUTANTS:-*}: no mutant matches mutants/${MUTANTS:-*}.patch or mutants/debug/${MUTANTS:-*}.patch"
 extra=()
 [ "${PROVE_COMPAT:-1}" = 1 ] && extra+=(libelf-dev gcc-multilib qemu-system-x86)
 build_deps um ${extra[@]+"${extra[@]}"}

@@ -15,6 +15,7 @@ set -eu
 arch=${ARCH:-um}
 check_arch "$arch"
 boot_timeout=${DEBUG_TIMEOUT:-900}
+check_seconds DEBUG_TIMEOUT "$boot_timeout"
 # Options on top of debug/debug.config, by architecture.
 arch_opts=(--kconfig_add CONFIG_KASAN=y --kconfig_add CONFIG_KASAN_GENERIC=y)
 cc=(gcc -static -O2 -Wall)

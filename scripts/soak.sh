@@ -11,6 +11,7 @@ set -eu
 n=${N:-50}
 arch=${ARCH:-um}
 timeout=${SOAK_TIMEOUT:-300}
+check_seconds SOAK_TIMEOUT "$timeout"
 case "$n" in
 '' | *[!0-9]* | 0) die "N=$n: the number of runs must be a positive integer" ;;
 esac

@@ -605,6 +605,25 @@ check "20.5: ... while one that is running keeps it" \
 	fails_with 0 "waiting for another run to finish with tree-" "$TOP/scripts/apply.sh" "$orphaned"
 wait "$holder"
 
+# 20.6 Arguments are checked before anything is installed or downloaded.
+check "20.6: make run KERNEL=6.1 is refused before any download, in one line" \
+	one_error 2 "KERNEL=6.1: kernels before the autofs mount-API conversion \(6.6, autofs_parse_fd\(\)\) are not supported" \
+	offline "$work/k61" make -s -C "$TOP" run KERNEL=6.1
+check "20.6: ... nothing downloaded" test ! -e "$work/k61/apt"
+check "20.6: KERNEL=bogus with KERNEL_SRC is refused, not ignored" \
+	one_error 2 "KERNEL=bogus: unknown kernel" make -s -C "$TOP" apply KERNEL=bogus KERNEL_SRC="$(fresh t20k)"
+check "20.6: KERNEL=6.12 with a 7.3 KERNEL_SRC is refused, naming both" \
+	one_error 2 "KERNEL=6.12 and KERNEL_SRC=$work/t20k \(Linux 7\.3\.[0-9]+\) name different kernels" \
+	make -s -C "$TOP" apply KERNEL=6.12 KERNEL_SRC="$work/t20k"
+check "20.6: MUTANTS that match nothing are refused before anything is built" \
+	one_line 1 "^prove.sh: error: MUTANTS=zzz: no mutant matches" env MUTANTS=zzz KERNEL_SRC="$stub" "$TOP/scripts/prove.sh"
+if [ -n "${uclone:-}" ]; then
+	check "20.6: as a normal user without the packages, KERNEL=bogus is the KERNEL error, not the apt-get line" \
+		one_line 1 "^run.sh: error: KERNEL=bogus: unknown kernel" \
+		as_user env PATH="$fakes/missing:$PATH" KERNEL=bogus "$uclone/scripts/run.sh"
+
+fi
+
 # 20.7 The rest.
 if [ "$(id -u)" -eq 0 ] && [ -n "${uclone:-}" ]; then
 	mixed="$work/mixed"
