@@ -7,7 +7,9 @@
 # UML's clock only ticks in jiffies ("kernel"); make prove ("prove") and make
 # compat ("compat"), warm. BENCH_PARTS picks a subset of those four. Prints
 # min/median/max of each and the autofs/fat ratios, which hold on a noisy
-# machine because both ran here, now. Uses its own build dirs in the cache.
+# machine because both ran here, now. Uses its own build dirs in the cache
+# ($CACHE/bench), which it deletes for the cold builds: only those it made
+# (their marker) - anything else there is refused in one line.
 set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
@@ -33,6 +35,10 @@ build_deps "$bench_arch"
 prepare_tree
 bench="$CACHE/bench"
 mkdir -p "$bench"
+for d in autofs-um fat-um fat-x86_64; do
+	check_build_dir "$bench/$d" "$tree"
+	[ -e "$bench/$d" ] || make_own_dir "$bench/$d"
+done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export ARCH=um
@@ -97,7 +103,10 @@ fi
 for i in $(seq 1 "$runs"); do
 	note "round $i/$runs"
 	if want builds; then
-		rm -rf "$bench/autofs-um" "$bench/fat-um"
+		for d in autofs-um fat-um; do
+			remove_build_dir "$bench/$d" "$tree"
+			make_own_dir "$bench/$d"
+		done
 		timed run_cold autofs_run
 		timed fat_cold fat_run
 		timed run_warm autofs_run

@@ -12,6 +12,9 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 	KERNEL_SRC=$(realpath -m -- "$KERNEL_SRC")
 	export KERNEL_SRC
 fi
+# The marker this tooling writes into every directory it makes that it may
+# delete later; a directory without it is never deleted.
+MARKER=.autofs-kunit-created
 # The oldest kernel the suite supports: autofs_parse_fd() (6.6).
 MIN_KERNEL=6.6
 # Edits of existing kernel files, as minimal-context patches.
@@ -83,6 +86,36 @@ cache_writable() {
 			die "$p in the cache is $(stat -c %U "$p")'s and $(id -un) cannot write it (did another user, or sudo, run the tooling with this cache?): as root, chown -R $(id -un): $CACHE, or set AUTOFS_KUNIT_CACHE to a directory of your own"
 		fi
 	done
+}
+
+# ours DIR: DIR was made by this tooling: its marker is in it.
+ours() {
+	[ -e "$1/$MARKER" ]
+}
+
+# check_ours DIR [WHAT]: a one-line error, before anything is changed, if
+# DIR exists and was not made by this tooling (it may not delete it).
+check_ours() {
+	if [ -e "$1" ] && ! ours "$1"; then
+		die "$1 is in the way and not a ${2:-directory} this tooling made (it has no $MARKER): move it away, or set AUTOFS_KUNIT_CACHE to another directory"
+	fi
+}
+
+# make_own_dir DIR: make DIR (and its parents), with the marker written
+# first thing, or check that an existing DIR is ours.
+make_own_dir() {
+	if [ -e "$1" ]; then
+		check_ours "$1"
+	else
+		mkdir -p "$1" && : >"$1/$MARKER"
+	fi
+}
+
+# remove_own_dir DIR: delete DIR, which must be ours (else a one-line
+# error, and DIR stays).
+remove_own_dir() {
+	check_ours "$1"
+	rm -rf "$1"
 }
 
 # kernel_pin [KERNEL]: look KERNEL (default: the first row) up in
@@ -679,11 +712,36 @@ kernel_version() {
 		$1 == "SUBLEVEL" { s = $2 } END { print (v == "" ? "unknown" : v "." p "." s) }' "$1/Makefile"
 }
 
-# build_dir TREE ARCH [FLAVOUR]: a build directory in the cache, one per tree, arch and flavour.
+# build_dir TREE ARCH [FLAVOUR]: a build directory in the cache, one per
+# tree, arch and flavour; made here, with the marker, if it is not there.
 build_dir() {
-	local tree
+	local tree d
 	tree=$(cd "$1" && pwd -P)
-	echo "$CACHE/build/$(basename "$tree")-$(path_key "$tree")-$2${3:+-$3}"
+	d="$CACHE/build/$(basename "$tree")-$(path_key "$tree")-$2${3:+-$3}"
+	[ -e "$d" ] || make_own_dir "$d"
+	echo "$d"
+}
+
+# ours_build DIR TREE: DIR is a build directory this tooling made: its
+# marker, or, made by a version that wrote none, kbuild's link from it to
+# TREE, a tree of this cache.
+ours_build() {
+	ours "$1" || [ "$(readlink "$1/source" 2>/dev/null)" = "$2" ]
+}
+
+# check_build_dir DIR TREE: a one-line error if DIR exists and is not
+# (ours_build) a build directory of TREE this tooling made.
+check_build_dir() {
+	if [ -e "$1" ] && ! ours_build "$1" "$2"; then
+		die "$1 is in the way and not a build directory this tooling made (it has no $MARKER): move it away, or set AUTOFS_KUNIT_CACHE to another directory"
+	fi
+}
+
+# remove_build_dir DIR TREE: delete DIR, a build directory of TREE this
+# tooling made (else a one-line error, and DIR stays).
+remove_build_dir() {
+	check_build_dir "$1" "$2"
+	rm -rf "$1"
 }
 
 # prepare_tree: apply the suite to $KERNEL_SRC, or to the cached Debian tree

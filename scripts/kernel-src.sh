@@ -14,8 +14,10 @@
 # user's (AUTOFS_KUNIT_CACHE=$HOME): only a directory with this tooling's
 # marker .autofs-kunit-created, written into it when it was made (before
 # anything is unpacked), is ever deleted or replaced; anything else in the
-# way is refused in one line. (.autofs-kunit-unpacked, which older versions
-# wrote into the trees they unpacked, proves a tree ours as well.)
+# way is refused in one line, before anything is downloaded. That goes for
+# the build directories of a tree it replaces too. (.autofs-kunit-unpacked,
+# which older versions wrote into the trees they unpacked, proves a tree
+# ours as well; a build directory they made is kbuild's, of that tree.)
 set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
@@ -27,7 +29,7 @@ if [ "${1:-}" = --afresh ]; then
 fi
 kernel_pin "${1:-${KERNEL:-}}"
 tree="$CACHE/src/$PIN_PKG"
-created=.autofs-kunit-created
+created=$MARKER
 unpacked=.autofs-kunit-unpacked
 stale() {
 	compgen -G "$CACHE/src/.unpack.$PIN_PKG.*" >/dev/null
@@ -37,16 +39,20 @@ if [ "$afresh" = 0 ] && [ -e "$tree/$unpacked" ] && ! stale; then
 	exit 0
 fi
 
-# ours DIR: DIR was made by this tooling.
-ours() {
-	[ -e "$1/$created" ] || [ -e "$1/$unpacked" ]
-}
-# check_ours DIR: refuse, before anything is downloaded, to replace a DIR
+# check_tree DIR: refuse, before anything is downloaded, to replace a DIR
 # that is not ours.
-check_ours() {
-	if [ -e "$1" ] && ! ours "$1"; then
-		die "$1 is in the way and not a directory this tooling made (it has no $created): move it away, or set AUTOFS_KUNIT_CACHE to another directory"
-	fi
+check_tree() {
+	[ -e "$1/$unpacked" ] || check_ours "$1"
+}
+# The build directories of the tree at this path: objects built from an
+# earlier tree there would look newer than these sources, whose times are
+# the package's, so they go when it is replaced.
+builds() {
+	local b key
+	key=$(path_key "$(cd "$CACHE/src" && pwd -P)/$PIN_PKG")
+	for b in "$CACHE/build/$PIN_PKG-$key-"*; do
+		[ -d "$b" ] && echo "$b"
+	done
 }
 
 # shellcheck disable=SC2086  # a list of packages
@@ -66,7 +72,11 @@ done
 
 # Another run may have finished it while we waited.
 if [ "$afresh" = 1 ] || [ ! -e "$tree/$unpacked" ]; then
-	check_ours "$tree"
+	check_tree "$tree"
+	physical=$(cd "$CACHE/src" && pwd -P)/$PIN_PKG
+	while read -r b; do
+		check_build_dir "$b" "$physical"
+	done < <(builds)
 	if [ "$afresh" = 0 ] && [ -e "$tree" ]; then
 		note "$tree is incomplete (an interrupted unpack?): unpacking it afresh"
 	fi
@@ -90,19 +100,17 @@ if [ "$afresh" = 1 ] || [ ! -e "$tree/$unpacked" ]; then
 	# The tarball stays beside the tree: make series builds its git tree from it.
 	mv "$tarball" "$CACHE/src/$PIN_PKG.tar.${tarball##*.tar.}"
 	: >"$tmp/$PIN_PKG/$unpacked"
-	# Objects built from an earlier tree at this path would look newer than
-	# these sources, whose times are the package's: start those builds over.
-	key=$(path_key "$(cd "$CACHE/src" && pwd -P)/$PIN_PKG")
-	for b in "$CACHE/build/$PIN_PKG-$key-"*; do
-		[ -e "$b" ] || continue
+	# Those builds start over (checked ours above, under the lock).
+	while read -r b; do
+		check_build_dir "$b" "$physical"
 		note "removing $b, built from an earlier tree"
 		rm -rf "$b"
-	done
+	done < <(builds)
 	# The marker of older versions of this tooling, outside the tree.
 	rm -f "$tree.unpacked"
 	# The tree it replaces (ours: checked above, under the lock) goes with
 	# the temporary directory.
-	check_ours "$tree"
+	check_tree "$tree"
 	if [ -e "$tree" ]; then
 		mv "$tree" "$tmp/replaced"
 	fi

@@ -24,13 +24,29 @@ done
 for t in $targets; do
 	case "$t" in run | test) ;; *) die "FRESH_TARGETS: '$t' is not run or test" ;; esac
 done
+# The chroots live in $CACHE/fresh; the cache may be a directory of the
+# user's (AUTOFS_KUNIT_CACHE=$HOME): only what this script made there (the
+# marker, written into each directory as it is made) is ever deleted, and
+# anything else in the way is refused before anything is installed.
+fresh="$CACHE/fresh"
+# check_fresh: what this run would delete is its own.
+check_fresh() {
+	local d
+	for d in "$fresh"/.run.* "$fresh"/*.base.tmp; do
+		[ ! -e "$d" ] || check_ours "$d"
+	done
+	for d in $suites; do
+		[ -e "$fresh/$d.base/.complete" ] || check_ours "$fresh/$d.base"
+	done
+}
+check_fresh
 deps debootstrap git util-linux
 git -C "$TOP" rev-parse --verify -q HEAD >/dev/null || die "$TOP: not a git clone with a commit"
 
-fresh="$CACHE/fresh"
 mkdir -p "$fresh"
 # One run at a time; under the lock, a run directory is a killed run's.
 with_lock fresh "building chroots"
+check_fresh
 for leftover in "$fresh"/.run.* "$fresh"/*.base.tmp; do
 	[ -e "$leftover" ] || continue
 	note "removing $leftover, left by an interrupted run"
@@ -42,6 +58,7 @@ debian_archives
 	die "this machine's apt sources have no Debian archive for debootstrap; set AUTOFS_KUNIT_MIRROR to a Debian mirror's archive URI"
 proxy=$(apt-config dump --format '%v%n' Acquire::http::Proxy 2>/dev/null | head -n 1)
 work=$(mktemp -d "$fresh/.run.XXXXXX")
+: >"$work/$MARKER"
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -53,7 +70,9 @@ rows=()
 base() {
 	local b="$fresh/$1.base"
 	if [ ! -e "$b/.complete" ]; then
-		rm -rf "$b" "$b.tmp"
+		# (Both checked ours above, under the lock.)
+		remove_own_dir "$b"
+		make_own_dir "$b.tmp"
 		note "debootstrap $1 (minbase, git, make) into $b from $ARCHIVE_URI"
 		env ${proxy:+http_proxy="$proxy"} \
 			debootstrap --variant=minbase --include=git,make "$1" "$b.tmp" "$ARCHIVE_URI" \

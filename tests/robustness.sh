@@ -457,6 +457,49 @@ check "6: an exported ARCH=arm64 runs the suite on um" \
 check "6: ... and kunit.py's environment has ARCH=um" \
 	fails_with 0 "^kunit.py stub env: ARCH=um " env ARCH=arm64 AUTOFS_KUNIT_BUILD_DIR="$work/bd" make -s -C "$TOP" run KERNEL_SRC="$stub"
 
+# 20.2 (continued) The chroots of make test-fresh, the build directories
+# of a tree kernel-src.sh replaces, make bench's build directories: only
+# what the tooling made is deleted.
+if [ "$(id -u)" -eq 0 ]; then
+	fh="$work/fhome"
+	mkdir -p "$fh/fresh/.run.abc123"
+	echo "mine" >"$fh/fresh/.run.abc123/notes.txt"
+	check "20.2: test-fresh refuses a leftover run directory it did not make, in one line" \
+		one_line 1 "^test-fresh.sh: error: $fh/fresh/.run.abc123 is in the way and not a directory this tooling made" \
+		env PATH="$fakes/installed:$PATH" AUTOFS_KUNIT_CACHE="$fh" FRESH_SUITES=bookworm "$TOP/scripts/test-fresh.sh"
+	check "20.2: ... and leaves it" grep -qx "mine" "$fh/fresh/.run.abc123/notes.txt"
+	rm -rf "$fh/fresh/.run.abc123"
+	mkdir -p "$fh/fresh/bookworm.base"
+	echo "mine" >"$fh/fresh/bookworm.base/notes.txt"
+	check "20.2: test-fresh refuses an incomplete base it did not make, in one line" \
+		one_line 1 "^test-fresh.sh: error: $fh/fresh/bookworm.base is in the way" \
+		env PATH="$fakes/installed:$PATH" AUTOFS_KUNIT_CACHE="$fh" FRESH_SUITES=bookworm "$TOP/scripts/test-fresh.sh"
+	check "20.2: ... and leaves it" grep -qx "mine" "$fh/fresh/bookworm.base/notes.txt"
+fi
+bh="$work/bhome"
+mkdir -p "$bh/src/$pkg"
+: >"$bh/src/$pkg/.autofs-kunit-created"
+bkey=$(path_key "$(cd "$bh/src" && pwd -P)/$pkg")
+mkdir -p "$bh/build/$pkg-$bkey-um"
+echo "my build notes" >"$bh/build/$pkg-$bkey-um/notes.txt"
+check "20.2: kernel-src.sh refuses to delete a build directory of the tree it did not make, before any download" \
+	one_line 1 "^kernel-src.sh: error: $bh/build/$pkg-$bkey-um is in the way and not a build directory this tooling made" \
+	offline "$bh" "$TOP/scripts/kernel-src.sh"
+check "20.2: ... and leaves it" grep -qx "my build notes" "$bh/build/$pkg-$bkey-um/notes.txt"
+rm -rf "$bh/build/$pkg-$bkey-um"
+mkdir -p "$bh/build/$pkg-$bkey-um" "$bh/build/$pkg-$bkey-x86_64"
+: >"$bh/build/$pkg-$bkey-um/.autofs-kunit-created"
+ln -s "$(cd "$bh/src" && pwd -P)/$pkg" "$bh/build/$pkg-$bkey-x86_64/source"
+check "20.2: ... but takes its own (marker), and kbuild's of that tree from older versions, to the download" \
+	one_error 1 "cannot reach the archive http://127.0.0.1:9 " offline "$bh" "$TOP/scripts/kernel-src.sh"
+bench_home="$work/bench-home"
+mkdir -p "$bench_home/bench/autofs-um"
+echo "my bench notes" >"$bench_home/bench/autofs-um/notes.txt"
+check "20.2: make bench refuses to delete a build directory it did not make, in one line" \
+	one_error 1 "^bench.sh: error: $bench_home/bench/autofs-um is in the way and not a build directory this tooling made" \
+	env AUTOFS_KUNIT_CACHE="$bench_home" KERNEL_SRC="$stub" BENCH_PARTS=builds BENCH_RUNS=1 "$TOP/scripts/bench.sh"
+check "20.2: ... and leaves it" grep -qx "my bench notes" "$bench_home/bench/autofs-um/notes.txt"
+
 # 20.3 Kernel sources come the way this machine's apt reaches Debian: its
 # sources' mirror, its apt.conf.d (a proxy), through APT_CONFIG. A test
 # machine's /etc/apt is APT_CONFIG's Dir::Etc: its sources name a mirror
