@@ -61,6 +61,14 @@ for _p in "$TOP" "$CACHE" "${KERNEL_SRC:-}"; do
 	esac
 done
 unset _p
+# A relative AUTOFS_KUNIT_CACHE given to make is taken from where make runs
+# its targets, the clone: a cache there would fill the clone with kernel
+# trees and builds.
+case "$CACHE/" in
+"$(cd "$TOP" && pwd -P)"/* | "$TOP"/*)
+	die "the cache $CACHE is inside the clone $TOP (a relative AUTOFS_KUNIT_CACHE is taken from where make runs, the clone); set AUTOFS_KUNIT_CACHE to an absolute path outside it"
+	;;
+esac
 
 note() {
 	echo "${0##*/}: $*" >&2
@@ -398,7 +406,7 @@ apt_candidate() {
 check_kernel_tree() {
 	local dir=$1
 
-	[ -n "$dir" ] || die "no kernel tree given (KERNEL_SRC is empty)"
+	[ -n "$dir" ] || die "no kernel tree given (KERNEL_SRC is empty): make apply KERNEL_SRC=/path/to/linux"
 	[ -d "$dir" ] || die "$dir: no such directory"
 	if ! grep -q '^VERSION = ' "$dir/Makefile" 2>/dev/null || [ ! -d "$dir/fs/autofs" ] ||
 	   [ ! -x "$dir/tools/testing/kunit/kunit.py" ]; then

@@ -8,6 +8,8 @@ set -eu
 
 missing=()
 for pkg in "$@"; do
+	# Each once, however many of the lists a target combines name it.
+	case " ${missing[*]} " in *" $pkg "*) continue ;; esac
 	if [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" != "install ok installed" ]; then
 		missing+=("$pkg")
 	fi

@@ -17,14 +17,36 @@ import re
 import sys
 
 
+class Unexpected(Exception):
+    """The results are not in the shape kunit.py writes."""
+
+
+def items(group, key):
+    """group[key], a list of result objects, or Unexpected."""
+    if not isinstance(group, dict):
+        raise Unexpected(f'a group is {type(group).__name__}, not an object')
+    value = group.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise Unexpected(f'"{key}" of {group.get("name", "a group")!r} is not a list of objects')
+    return value
+
+
+def field(obj, key):
+    """obj[key], a string, or Unexpected."""
+    value = obj.get(key)
+    if not isinstance(value, str):
+        raise Unexpected(f'a result has no string "{key}": {json.dumps(obj)[:80]}')
+    return value
+
+
 def leaves(group, prefix=''):
     """Yield (name, status) for every result, parameterised cases included."""
-    for sub in group.get('sub_groups', []):
-        name = sub['name']
+    for sub in items(group, 'sub_groups'):
+        name = field(sub, 'name')
         if sub.get('test_cases') or sub.get('sub_groups'):
             yield from leaves(sub, prefix + name + '.')
-    for case in group.get('test_cases', []):
-        yield prefix + case['name'], case['status']
+    for case in items(group, 'test_cases'):
+        yield prefix + field(case, 'name'), field(case, 'status')
 
 
 def case_of(name):
@@ -33,11 +55,16 @@ def case_of(name):
 
 
 def declared_cases(path):
-    with open(path, encoding='utf-8') as f:
-        text = f.read()
-    suite = re.search(r'struct kunit_suite \w+ = \{\s*\.name\s*=\s*"([^"]+)"', text).group(1)
+    try:
+        with open(path, encoding='utf-8') as f:
+            text = f.read()
+    except (OSError, ValueError) as err:
+        sys.exit(f'kunit_results.py: error: cannot read the cases of {path}: {err}')
+    suite = re.search(r'struct kunit_suite \w+ = \{\s*\.name\s*=\s*"([^"]+)"', text)
+    if not suite:
+        sys.exit(f'kunit_results.py: error: {path} declares no struct kunit_suite with a .name')
     cases = re.findall(r'KUNIT_CASE\w*\(\s*(\w+)', text)
-    return {f'{suite}.{c}' for c in cases}
+    return {f'{suite.group(1)}.{c}' for c in cases}
 
 
 def load(path):
@@ -56,7 +83,10 @@ def main():
     ap.add_argument('--allow-skip', action='append', default=[])
     args = ap.parse_args()
 
-    results = list(leaves(load(args.json)))
+    try:
+        results = list(leaves(load(args.json)))
+    except (Unexpected, RecursionError) as err:
+        sys.exit(f'kunit_results.py: error: {args.json} is not kunit.py --json results: {err}')
     if args.mode == 'failing':
         for name in sorted({case_of(n) for n, s in results if s not in ('PASS', 'SKIP')}):
             print(name)

@@ -93,7 +93,10 @@ apply_mutant() {
 	journal_commit "$tree" "$m" $(patched_files "$1")
 }
 
-# run_suite LABEL: build and run; sets $failing, returns 0 pass, 1 fail, 2 no build.
+# run_suite LABEL: build and run; sets $failing, returns 0 pass, 1 fail, 2
+# no build, 3 no verdict: kunit.py failed without judging the kernel's
+# output (no results, or a Python traceback), which is not a kill. A kernel
+# that crashed or timed out is judged: its results say so.
 run_suite() {
 	local label=$1 rc=0
 	failing=
@@ -102,8 +105,14 @@ run_suite() {
 		tail -n 20 "$work/$label.build.log" >&2
 		return 2
 	fi
+	rm -f "$work/$label.json"
 	kunit exec --build_dir "$bdir" --timeout "$timeout" --json="$work/$label.json" \
 		>"$work/$label.log" 2>&1 || rc=$?
+	if [ "$rc" -ne 0 ] && { [ ! -s "$work/$label.json" ] ||
+		grep -q 'Traceback (most recent call last)' "$work/$label.log"; }; then
+		failing="(kunit.py exited $rc without results: see the log)"
+		return 3
+	fi
 	if [ -s "$work/$label.json" ]; then
 		failing=$("$TOP/scripts/kunit_results.py" failing "$work/$label.json" |
 			sed 's/^autofs_pipe\.//' | paste -sd' ' -)
@@ -188,6 +197,10 @@ for patch in "$TOP"/mutants/${MUTANTS:-*}.patch; do
 		row "BUILD FAILED" "$desc"
 		continue
 		;;
+	3)
+		row "NO VERDICT" "$desc; $failing"
+		continue
+		;;
 	esac
 	missed=
 	for c in $expect; do
@@ -221,6 +234,9 @@ if [ "${PROVE_COMPAT:-1}" = 1 ]; then
 		grep -q '^Compat: .*both' "$patch" && want="32 FAIL 64 FAIL"
 		if [ "$rc" -eq 0 ]; then
 			row SURVIVED "daemons in qemu: $verdicts"
+		elif [ -z "$verdicts" ]; then
+			# compat/run.sh failed before the daemons said anything.
+			row "NO VERDICT" "compat/run.sh exited $rc without a verdict of the daemons"
 		elif [ "$verdicts" = "$want" ]; then
 			row killed "daemons in qemu: $verdicts"
 		else

@@ -3,7 +3,8 @@
 # run.sh [kunit.py run options...]: apply the suite to $KERNEL_SRC (default:
 # Debian's source of $KERNEL, 7.3) and run it with kunit.py. The exit status
 # is kunit.py's. A relative --json FILE is taken from where run.sh started,
-# not from the kernel tree kunit.py runs in.
+# not from the kernel tree kunit.py runs in; --json=stdout and --json
+# stdout are kunit.py's own (the results on standard output).
 set -eu
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
@@ -14,6 +15,7 @@ build_deps "$arch"
 args=()
 while [ "$#" -gt 0 ]; do
 	case "$1" in
+	--json=stdout) args+=("$1") ;;
 	--json=?*) args+=("--json=$(realpath -m -- "${1#--json=}")") ;;
 	--json)
 		if [ "$#" -gt 1 ] && [ "${2#-}" = "$2" ] && [ "$2" != stdout ]; then

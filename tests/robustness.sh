@@ -333,11 +333,20 @@ echo "/* TEST MUTANT */" >>"$work/inode.c"
 	echo "Killed-by: parse_fd_sets_packet_mode"
 	diff -u --label a/fs/autofs/inode.c --label b/fs/autofs/inode.c "$pt/fs/autofs/inode.c" "$work/inode.c" || true
 } >"$pclone/mutants/01-test.patch"
+# Its results are what kunit.py writes for a failed case; with
+# .harness-crash in the tree it crashes instead, writing none.
 cat >"$pt/tools/testing/kunit/kunit.py" <<'EOF'
 #!/bin/sh
 tree=$(cd "$(dirname "$0")/../../.." && pwd)
+json=
+for a; do case "$a" in --json=*) json=${a#--json=} ;; esac; done
 if [ "$1" = exec ] && grep -q 'TEST MUTANT' "$tree/fs/autofs/inode.c"; then
 	[ ! -e "$tree/.edit-during-prove" ] || echo "/* the user's edit */" >>"$tree/fs/autofs/inode.c"
+	if [ -e "$tree/.harness-crash" ]; then
+		printf '%s\n' "Traceback (most recent call last):" "KeyError: 'autofs_pipe'"
+		exit 1
+	fi
+	echo '{"name": "main", "sub_groups": [{"name": "autofs_pipe", "test_cases": [{"name": "parse_fd_sets_packet_mode", "status": "FAIL"}]}], "test_cases": []}' >"$json"
 	exit 1
 fi
 EOF
@@ -345,9 +354,18 @@ fake_prove() {
 	env AUTOFS_KUNIT_CACHE="$work/pcache" KERNEL_SRC="$pt" PROVE_COMPAT=0 PROVE_DEBUG=0 \
 		"$pclone/scripts/prove.sh"
 }
+fake_prove_out() {
+	fake_prove 2>&1 || true
+}
 check "20.1: make prove (kunit.py faked) kills the mutant and restores the tree" \
 	fails_with 0 "1/1 mutants killed" fake_prove
 check "20.1: ... leaving no mutant" fails_with 1 '^$' grep -q 'TEST MUTANT' "$pt/fs/autofs/inode.c"
+touch "$pt/.harness-crash"
+check "20.7: a kunit.py that crashes without results is no verdict, not a kill" \
+	fails_with 1 "^0/1 mutants killed" fake_prove
+check "20.7: ... and its row says so" fails_with 0 "^01-test +NO VERDICT .*kunit.py exited 1 without results" fake_prove_out
+check "20.7: ... leaving no mutant" fails_with 1 '^$' grep -q 'TEST MUTANT' "$pt/fs/autofs/inode.c"
+rm "$pt/.harness-crash"
 touch "$pt/.edit-during-prove"
 check "20.1: make prove does not restore a file the user edited during the run, and says so in one line" \
 	fails_with 1 "^prove.sh: error: $pt: fs/autofs/inode.c " fake_prove
@@ -664,7 +682,12 @@ if [ -n "${uclone:-}" ]; then
 	check "20.6: as a normal user without the packages, KERNEL=bogus is the KERNEL error, not the apt-get line" \
 		one_line 1 "^run.sh: error: KERNEL=bogus: unknown kernel" \
 		as_user env PATH="$fakes/missing:$PATH" KERNEL=bogus "$uclone/scripts/run.sh"
-
+	# 20.7 The configs' apt-get line names each package once.
+	check "20.7: make configs gives a normal user one apt-get line" \
+		one_line 1 "as root run: apt-get update && apt-get install -y --no-install-recommends ([a-z0-9.-]+ )*binutils( [a-z0-9.-]+)*$" \
+		as_user env PATH="$fakes/missing:$PATH" CONFIGS=yy KERNEL_SRC="$stub" "$uclone/scripts/configs.sh"
+	check "20.7: ... naming binutils once" fails_with 1 '^$' grep -q 'binutils.* binutils' <<<"$(as_user env \
+		PATH="$fakes/missing:$PATH" CONFIGS=yy KERNEL_SRC="$stub" "$uclone/scripts/configs.sh" 2>&1)"
 fi
 
 # 20.7 The rest.
@@ -679,5 +702,25 @@ if [ "$(id -u)" -eq 0 ] && [ -n "${uclone:-}" ]; then
 		setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent \
 		AUTOFS_KUNIT_CACHE="$mixed" "$uclone/scripts/apply.sh" "$shared"
 fi
+check "20.7: run.sh --json=stdout is kunit.py's stdout, not a file named stdout" \
+	fails_with 0 "^kunit.py stub: run .*--json=stdout( |$)" \
+	env -C "$work/cwd" KERNEL_SRC="$stub" AUTOFS_KUNIT_BUILD_DIR="$work/bd" "$TOP/scripts/run.sh" --json=stdout
+check "20.7: ... no file named stdout" test ! -e "$work/cwd/stdout"
+check "20.7: make apply without KERNEL_SRC shows the command to use" \
+	one_error 2 "KERNEL_SRC is empty\): make apply KERNEL_SRC=/path/to/linux$" \
+	env -u KERNEL_SRC -u KERNEL make -s -C "$TOP" apply
+relcache="autofs-kunit-test-cache.$$"
+check "20.7: a relative AUTOFS_KUNIT_CACHE that would land in the clone is refused in one line" \
+	one_error 2 "the cache $TOP/$relcache is inside the clone" \
+	make -s -C "$TOP" apply KERNEL_SRC="$(fresh t20r)" AUTOFS_KUNIT_CACHE="$relcache"
+check "20.7: ... and nothing is made there" test ! -e "$TOP/$relcache"
+rm -rf "${TOP:?}/$relcache"
+echo '[]' >"$work/bad.json"
+check "20.7: kunit_results.py refuses results that are not kunit.py's in one line" \
+	one_line 1 "^kunit_results.py: error: $work/bad.json is not kunit.py --json results" \
+	"$TOP/scripts/kunit_results.py" summary "$work/bad.json"
+echo '{"sub_groups": [{"name": "autofs_pipe", "test_cases": [{"name": "x"}]}]}' >"$work/bad.json"
+check "20.7: ... a case without a status too" \
+	one_line 1 "^kunit_results.py: error: .* no string \"status\"" "$TOP/scripts/kunit_results.py" failing "$work/bad.json"
 
 finish

@@ -273,4 +273,30 @@ check "judge_results wants a case the tree's copy declares" \
 	fails_with 1 "MISSING autofs_pipe.more \(declared but not run\)" \
 	judge_results "$work/results.json" um "$work/jt"
 
+# make help names every target of the Makefile and every variable the
+# tooling reads, one line each; the README names them too.
+help=$(make -s -C "$TOP" help 2>&1) || help=
+check "make help prints the targets and variables" grep -q '^Variables' <<<"$help"
+targets=$(sed -n 's/^\([a-z][a-z-]*\):.*/\1/p' "$TOP/Makefile" | sort -u)
+missing_help='' missing_readme=''
+for t in $targets; do
+	grep -qE "^  $t " <<<"$help" || missing_help="$missing_help $t"
+	grep -qE "\`make ${t}[\` ,]" "$TOP/README.md" || missing_readme="$missing_readme $t"
+done
+check "make help lists every target of the Makefile${missing_help:+ (not:$missing_help)}" [ -z "$missing_help" ]
+check "the README lists every target${missing_readme:+ (not:$missing_readme)}" [ -z "$missing_readme" ]
+# What the scripts read from the environment, but for their own inner
+# variables and what is not the user's to set.
+inner=" ARCHIVE_URI SECURITY_URI APT_SUITES APT_URIS AUTOFS_KUNIT_LOCKS LOCK_INHERITED JOURNAL ARCH_ORIGIN MAKEFLAGS HOME XDG_CACHE_HOME ID VERSION_CODENAME "
+read_vars=$(cd "$TOP" && grep -ohE '\$\{[A-Z][A-Z0-9_]*(:-|:\+|-)' scripts/*.sh compat/*.sh |
+	sed -E 's/^\$\{//; s/(:-|:\+|-)$//' | sort -u)
+missing_help='' missing_readme=''
+for v in $read_vars; do
+	case "$inner" in *" $v "*) continue ;; esac
+	grep -qE "^  $v=" <<<"$help" || missing_help="$missing_help $v"
+	grep -qF "\`$v=" "$TOP/README.md" || missing_readme="$missing_readme $v"
+done
+check "make help lists every variable the tooling reads${missing_help:+ (not:$missing_help)}" [ -z "$missing_help" ]
+check "the README lists every variable${missing_readme:+ (not:$missing_readme)}" [ -z "$missing_readme" ]
+
 finish
