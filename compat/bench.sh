@@ -8,7 +8,7 @@ set -eu
 
 prepare_tree
 flavour=compat-bench
-rm -rf "$(build_dir "$tree" x86_64 "$flavour")"
+remove_build_dir "$(build_dir "$tree" x86_64 "$flavour")" "$tree"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

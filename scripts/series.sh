@@ -22,7 +22,7 @@ deps git patch perl python3-ply
 
 if [ -n "${KERNEL_SRC:-}" ]; then
 	check_kernel_tree "$KERNEL_SRC"
-	git -C "$KERNEL_SRC" rev-parse --verify -q HEAD >/dev/null ||
+	git -C "$KERNEL_SRC" rev-parse --verify -q HEAD >/dev/null 2>&1 ||
 		die "$KERNEL_SRC: not a git tree with a commit (make series needs one to base the patches on)"
 	repo=$(cd "$KERNEL_SRC" && pwd -P)
 else
@@ -31,6 +31,8 @@ else
 	# tooling made (its marker, written first) is ever deleted.
 	kernel_pin "${KERNEL:-}"
 	repo="$CACHE/series/$PIN_PKG"
+	# One run at a time makes or uses the throwaway tree.
+	with_lock "series-$PIN_PKG" "making the series in $repo"
 	marker=.autofs-kunit-created
 	if [ ! -e "$repo/.git" ] || ! git -C "$repo" rev-parse --verify -q HEAD >/dev/null 2>&1; then
 		if [ -e "$repo" ] && [ ! -e "$repo/$marker" ]; then
