@@ -143,12 +143,6 @@ static void *lookup_thread(void *arg)
 	return NULL;
 }
 
-/*
- * Looker-up @i, run as @who, looks @name up under the mount (@name "" is
- * the mount point itself, with a trailing slash) as LOOKUP_UID/LOOKUP_GID
- * from a second thread, which records its thread id first. Exit status: 0
- * when the lookup found the name, else the errno it failed with.
- */
 /* The lookers' ids: their own uid and gid, no supplementary groups. */
 static int become_looker(void)
 {
@@ -157,6 +151,13 @@ static int become_looker(void)
 		return -1;
 	return 0;
 }
+
+/*
+ * Looker-up @i, run as @who, looks @name up under the mount (@name "" is
+ * the mount point itself, with a trailing slash) as LOOKUP_UID/LOOKUP_GID
+ * from a second thread, which records its thread id first. Exit status: 0
+ * when the lookup found the name, else the errno it failed with.
+ */
 
 static void start_lookup(struct __test_metadata *_metadata, struct daemon *d,
 			 int i, const char *name, enum looker who)
