@@ -158,7 +158,6 @@ static int become_looker(void)
  * from a second thread, which records its thread id first. Exit status: 0
  * when the lookup found the name, else the errno it failed with.
  */
-
 static void start_lookup(struct __test_metadata *_metadata, struct daemon *d,
 			 int i, const char *name, enum looker who)
 {
